@@ -1,0 +1,15 @@
+/**
+ * The shared test harness: real dependencies on free loopback ports, cleaned up
+ * afterwards, and the cluster's own services as tracked child processes.
+ *
+ * @example
+ * const etcd = await startEtcd();
+ * const api = await startApiserver({ etcd: etcd.endpoint });
+ * // ... talk to api.url ...
+ * await api.stop();
+ * await etcd.stop();
+ */
+export * from "./ports.js";
+export * from "./process.js";
+export * from "./etcd.js";
+export * from "./apiserver.js";

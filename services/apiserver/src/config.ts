@@ -1,0 +1,63 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+/** Flags win over environment variables (KTL_APISERVER_*), which win over defaults. */
+const ConfigSchema = z.object({
+  etcdServers: z.array(z.string().url()).min(1),
+  etcdPrefix: z.string().regex(/^\/[^/]+$/, "must be one path segment such as /registry"),
+  bindAddress: z.string().ip(),
+  port: z.number().int().min(0).max(65535),
+  grpcPort: z.number().int().min(0).max(65535),
+  watchCacheEvents: z.number().int().positive(),
+  bookmarkIntervalSeconds: z.number().positive(),
+});
+
+export type ApiserverConfig = z.infer<typeof ConfigSchema>;
+
+export const USAGE = `ktl-apiserver: the Kubernetes-compatible API server (REST/JSON and gRPC) over etcd.
+
+  --etcd-servers URLS          comma-separated etcd client URLs   [http://127.0.0.1:2379]
+  --etcd-prefix PATH           root of every key                  [/registry]
+  --bind-address IP            address to listen on               [127.0.0.1]
+  --port N                     REST/JSON port (0: any free port)  [8080]
+  --grpc-port N                gRPC port (0: any free port)       [8081]
+  --watch-cache-events N       recent events kept per kind        [20000]
+  --bookmark-interval-seconds  how often idle watches get a BOOKMARK [60]
+`;
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ApiserverConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      "etcd-servers": { type: "string" },
+      "etcd-prefix": { type: "string" },
+      "bind-address": { type: "string" },
+      port: { type: "string" },
+      "grpc-port": { type: "string" },
+      "watch-cache-events": { type: "string" },
+      "bookmark-interval-seconds": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const pick = (flag: string | undefined, envName: string, fallback: string): string =>
+    flag ?? env[`KTL_APISERVER_${envName}`] ?? fallback;
+  const result = ConfigSchema.safeParse({
+    etcdServers: pick(values["etcd-servers"], "ETCD_SERVERS", "http://127.0.0.1:2379").split(",").filter(Boolean),
+    etcdPrefix: pick(values["etcd-prefix"], "ETCD_PREFIX", "/registry"),
+    bindAddress: pick(values["bind-address"], "BIND_ADDRESS", "127.0.0.1"),
+    port: Number(pick(values.port, "PORT", "8080")),
+    grpcPort: Number(pick(values["grpc-port"], "GRPC_PORT", "8081")),
+    watchCacheEvents: Number(pick(values["watch-cache-events"], "WATCH_CACHE_EVENTS", "20000")),
+    bookmarkIntervalSeconds: Number(pick(values["bookmark-interval-seconds"], "BOOKMARK_INTERVAL_SECONDS", "60")),
+  });
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid configuration:\n${problems}\n\n${USAGE}`);
+  }
+  return result.data;
+}

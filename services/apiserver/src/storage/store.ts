@@ -1,0 +1,158 @@
+import type { Etcd3 } from "etcd3";
+import { objectCodec, type Codec, type ResourceInfo } from "@ktl/api";
+import { alreadyExists, conflict, notFound, requestEntityTooLarge } from "@ktl/apimachinery";
+import { etcdCall } from "./etcd-errors.js";
+import { KeySpace } from "./keys.js";
+import type { KubeObject } from "./object.js";
+
+/** etcd's own request limit is 1.5 MiB; larger objects are refused before they reach it. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+export interface Versioned {
+  readonly key: string;
+  /** Decoded object with metadata.resourceVersion set to the key's mod_revision. */
+  readonly obj: KubeObject;
+  readonly rev: number;
+}
+
+export interface RawKeyValue {
+  readonly key: Buffer;
+  readonly value: Buffer;
+  readonly mod_revision: string;
+}
+
+/**
+ * Transactional object storage in etcd. Values are the protobuf encoding of the
+ * object without its resourceVersion, which is the key's mod_revision and is
+ * put back on every read. Writes are compare-and-swap transactions on
+ * mod_revision, so two writers can never both win.
+ */
+export class Store {
+  readonly keys: KeySpace;
+  private readonly codecs = new Map<ResourceInfo, Codec<KubeObject>>();
+
+  constructor(
+    readonly etcd: Etcd3,
+    keys = new KeySpace(),
+  ) {
+    this.keys = keys;
+  }
+
+  codec(info: ResourceInfo): Codec<KubeObject> {
+    let codec = this.codecs.get(info);
+    if (!codec) {
+      codec = objectCodec<KubeObject>(info);
+      this.codecs.set(info, codec);
+    }
+    return codec;
+  }
+
+  /** Encodes for storage; refuses objects over etcd's limit with 413. */
+  encode(info: ResourceInfo, obj: KubeObject): Buffer {
+    const metadata = { ...obj.metadata };
+    delete metadata.resourceVersion;
+    const bytes = Buffer.from(this.codec(info).encode({ ...obj, metadata }));
+    if (bytes.length > MAX_OBJECT_BYTES) {
+      throw requestEntityTooLarge(
+        `${info.kind} "${obj.metadata?.name ?? ""}" is too large: ${bytes.length} bytes, the limit is ${MAX_OBJECT_BYTES}`,
+      );
+    }
+    return bytes;
+  }
+
+  decode(info: ResourceInfo, value: Uint8Array, rev: number): KubeObject {
+    const obj = this.codec(info).decode(value);
+    obj.metadata = { ...obj.metadata, resourceVersion: String(rev) };
+    return obj;
+  }
+
+  fromKeyValue(info: ResourceInfo, kv: RawKeyValue): Versioned {
+    const rev = Number(kv.mod_revision);
+    return { key: kv.key.toString(), obj: this.decode(info, kv.value, rev), rev };
+  }
+
+  async get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<Versioned | undefined> {
+    const key = this.keys.objectKey(info, namespace, name);
+    const res = await etcdCall("get", () => this.etcd.get(key).exec());
+    const kv = res.kvs[0];
+    return kv ? this.fromKeyValue(info, kv) : undefined;
+  }
+
+  /** Writes a new object; 409 AlreadyExists when the key is taken. */
+  async create(info: ResourceInfo, obj: KubeObject): Promise<Versioned> {
+    const name = obj.metadata?.name ?? "";
+    const key = this.keys.objectKey(info, obj.metadata?.namespace, name);
+    const value = this.encode(info, obj);
+    const res = await etcdCall("create", () =>
+      this.etcd.if(key, "Create", "==", 0).then(this.etcd.put(key).value(value)).commit(),
+    );
+    if (!res.succeeded) throw alreadyExists(info, name);
+    const rev = Number(res.header.revision);
+    return { key, obj: withResourceVersion(obj, rev), rev };
+  }
+
+  /** Replaces an object if its mod_revision is still expectedRev; 409 Conflict otherwise. */
+  async update(info: ResourceInfo, obj: KubeObject, expectedRev: number): Promise<Versioned> {
+    const name = obj.metadata?.name ?? "";
+    const key = this.keys.objectKey(info, obj.metadata?.namespace, name);
+    const value = this.encode(info, obj);
+    const res = await etcdCall("update", () =>
+      this.etcd.if(key, "Mod", "==", expectedRev).then(this.etcd.put(key).value(value)).commit(),
+    );
+    if (!res.succeeded) throw await this.conflictOrMissing(info, obj.metadata?.namespace, name);
+    const rev = Number(res.header.revision);
+    return { key, obj: withResourceVersion(obj, rev), rev };
+  }
+
+  /** Deletes an object if its mod_revision is still expectedRev. */
+  async delete(info: ResourceInfo, namespace: string | undefined, name: string, expectedRev: number): Promise<number> {
+    const key = this.keys.objectKey(info, namespace, name);
+    const res = await etcdCall("delete", () =>
+      this.etcd.if(key, "Mod", "==", expectedRev).then(this.etcd.delete().key(key)).commit(),
+    );
+    if (!res.succeeded) throw await this.conflictOrMissing(info, namespace, name);
+    return Number(res.header.revision);
+  }
+
+  private async conflictOrMissing(info: ResourceInfo, namespace: string | undefined, name: string): Promise<Error> {
+    const current = await this.get(info, namespace, name);
+    if (!current) return notFound(info, name);
+    return conflict(info, name, "the object has been modified; please apply your changes to the latest version and try again");
+  }
+
+  /**
+   * Reads keys in [fromKey, end of prefix) at a fixed revision (0: the current
+   * one), a page at a time, so huge kinds never arrive in one response.
+   */
+  async *scan(prefix: string, options: { revision?: number; fromKey?: string; pageSize?: number } = {}): AsyncGenerator<{ kvs: RawKeyValue[]; revision: number }> {
+    const pageSize = options.pageSize ?? 5000;
+    let revision = options.revision ?? 0;
+    let start = options.fromKey ?? prefix;
+    const end = prefixEnd(prefix);
+    for (;;) {
+      const builder = this.etcd.getAll().inRange({ start, end }).limit(pageSize);
+      if (revision > 0) builder.revision(revision);
+      const res = await etcdCall("list", () => builder.exec());
+      if (revision === 0) revision = Number(res.header.revision);
+      yield { kvs: res.kvs, revision };
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) return;
+      start = last.key.toString() + "\0";
+    }
+  }
+
+  /** etcd's current revision (the header of a cheap read). */
+  async currentRevision(): Promise<number> {
+    const res = await etcdCall("revision", () => this.etcd.get(`${this.keys.root}/`).exec());
+    return Number(res.header.revision);
+  }
+}
+
+export function withResourceVersion(obj: KubeObject, rev: number): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+}
+
+/** The first key after every key with this prefix. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
