@@ -3,7 +3,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "packages/api/src/gen/**", "**/*.js", "**/*.mjs", "vitest.config.ts"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "packages/api/src/gen/**",
+      "**/*.js",
+      "**/*.mjs",
+      "vitest.config.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,7 +25,14 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@ktl/*/src/*", "**/packages/*/src/*"], message: "import the package, not its sources" }] },
+        {
+          patterns: [
+            {
+              group: ["@ktl/*/src/*", "**/packages/*/src/*"],
+              message: "import the package, not its sources",
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,7 +3,12 @@ import { defineConfig } from "vitest/config";
 
 // Tests import workspace packages from source, so unit tests need no build.
 // Integration tests start services from their built dist/ (pnpm test builds first).
-const alias = [{ find: /^@ktl\/([\w-]+)$/, replacement: fileURLToPath(new URL("./packages/$1/src/index.ts", import.meta.url)) }];
+const alias = [
+  {
+    find: /^@ktl\/([\w-]+)$/,
+    replacement: fileURLToPath(new URL("./packages/$1/src/index.ts", import.meta.url)),
+  },
+];
 
 // One root config: unit tests sit beside the code in packages/ and services/,
 // integration and end-to-end tests (real etcd, real kubectl) live in test/.

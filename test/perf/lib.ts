@@ -8,11 +8,20 @@ export function percentile(sortedMs: readonly number[], p: number): number {
 
 export function summarize(samplesMs: number[]): { p50: number; p99: number; max: number; n: number } {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, n: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    n: sorted.length,
+  };
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; returns tasks per second. */
-export async function throughput(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
+export async function throughput(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async (): Promise<void> => {

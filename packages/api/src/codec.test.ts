@@ -11,7 +11,13 @@ describe("objectCodec", () => {
     if (!deployments) throw new Error("deployments not registered");
     const codec = objectCodec<Deployment>(deployments);
     const original: Deployment = {
-      metadata: { name: "web", namespace: "default", generation: 3, labels: { app: "web" }, annotations: { a: "" } },
+      metadata: {
+        name: "web",
+        namespace: "default",
+        generation: 3,
+        labels: { app: "web" },
+        annotations: { a: "" },
+      },
       spec: {
         replicas: 0,
         paused: false,
@@ -19,7 +25,9 @@ describe("objectCodec", () => {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
         template: {
           metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "c", image: "busybox", ports: [{ containerPort: 80 }], resources: {} }] },
+          spec: {
+            containers: [{ name: "c", image: "busybox", ports: [{ containerPort: 80 }], resources: {} }],
+          },
         },
       },
     };

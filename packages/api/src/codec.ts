@@ -64,13 +64,18 @@ export function rpcCodecFor<T>(fullName: string): Codec<T> {
   return cachedCodec(rpcCodecs, fullName, RPC_TO_OBJECT) as Codec<T>;
 }
 
-function cachedCodec(cache: Map<string, Codec<unknown>>, fullName: string, options: protobuf.IConversionOptions): Codec<unknown> {
+function cachedCodec(
+  cache: Map<string, Codec<unknown>>,
+  fullName: string,
+  options: protobuf.IConversionOptions,
+): Codec<unknown> {
   let codec = cache.get(fullName);
   if (!codec) {
     const type = protoRoot.lookupType(fullName);
     codec = {
       type,
-      encode: (value) => type.encode(type.fromObject(wrapIntOrStrings(type, value) as { [k: string]: unknown })).finish(),
+      encode: (value) =>
+        type.encode(type.fromObject(wrapIntOrStrings(type, value) as { [k: string]: unknown })).finish(),
       decode: (bytes) => type.toObject(type.decode(bytes), options),
     };
     cache.set(fullName, codec);
@@ -177,7 +182,10 @@ function scalarMatches(field: protobuf.Field, value: unknown): boolean {
   if (expected === "object") return typeof value === "object" && value !== null && !Array.isArray(value);
   if (expected === "number or string") return typeof value === "number" || typeof value === "string";
   if (expected === "number") {
-    return typeof value === "number" && (field.type === "double" || field.type === "float" || Number.isInteger(value));
+    return (
+      typeof value === "number" &&
+      (field.type === "double" || field.type === "float" || Number.isInteger(value))
+    );
   }
   return typeof value === expected;
 }
@@ -188,13 +196,23 @@ function scalarMatches(field: protobuf.Field, value: unknown): boolean {
  * and values of the wrong type (always refused, as Kubernetes' JSON decoder does).
  * `null` is accepted anywhere and means "unset".
  */
-export function checkShape(fullName: string, value: unknown, ignore: ReadonlySet<string> = new Set()): ShapeProblems {
+export function checkShape(
+  fullName: string,
+  value: unknown,
+  ignore: ReadonlySet<string> = new Set(),
+): ShapeProblems {
   const problems: ShapeProblems = { unknownFields: [], typeErrors: [] };
   walkMessage(protoRoot.lookupType(fullName), value, "", problems, ignore);
   return problems;
 }
 
-function walkMessage(type: protobuf.Type, value: unknown, path: string, out: ShapeProblems, ignore: ReadonlySet<string>): void {
+function walkMessage(
+  type: protobuf.Type,
+  value: unknown,
+  path: string,
+  out: ShapeProblems,
+  ignore: ReadonlySet<string>,
+): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     out.typeErrors.push(`${path || "<root>"}: expected object, got ${jsonTypeName(value)}`);
     return;
@@ -213,7 +231,13 @@ function walkMessage(type: protobuf.Type, value: unknown, path: string, out: Sha
   }
 }
 
-function walkField(field: protobuf.Field, value: unknown, path: string, out: ShapeProblems, ignore: ReadonlySet<string>): void {
+function walkField(
+  field: protobuf.Field,
+  value: unknown,
+  path: string,
+  out: ShapeProblems,
+  ignore: ReadonlySet<string>,
+): void {
   if (field.map) {
     if (typeof value !== "object" || Array.isArray(value)) {
       out.typeErrors.push(`${path}: expected map, got ${jsonTypeName(value)}`);
@@ -237,7 +261,13 @@ function walkField(field: protobuf.Field, value: unknown, path: string, out: Sha
   walkSingle(field, value, path, out, ignore);
 }
 
-function walkSingle(field: protobuf.Field, value: unknown, path: string, out: ShapeProblems, ignore: ReadonlySet<string>): void {
+function walkSingle(
+  field: protobuf.Field,
+  value: unknown,
+  path: string,
+  out: ShapeProblems,
+  ignore: ReadonlySet<string>,
+): void {
   if (value === null) return;
   const type = field.resolvedType;
   if (type instanceof protobuf.Type && type.fullName !== INT_OR_STRING) {

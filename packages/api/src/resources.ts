@@ -181,6 +181,9 @@ export function resolveResourceName(name: string): ResourceInfo | undefined {
   return RESOURCES.find(
     (r) =>
       (group === undefined || r.group === group || (group === "" && r.group === "")) &&
-      (r.resource === base || r.singular === base || r.shortNames.includes(base ?? "") || r.kind.toLowerCase() === base),
+      (r.resource === base ||
+        r.singular === base ||
+        r.shortNames.includes(base ?? "") ||
+        r.kind.toLowerCase() === base),
   );
 }

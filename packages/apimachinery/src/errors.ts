@@ -1,9 +1,17 @@
 /**
- * Kubernetes Status errors (k8s.io/apimachinery/pkg/api/errors) and field
- * errors (pkg/util/validation/field). Messages, reasons, codes and details are
- * Kubernetes' own, since kubectl and client libraries branch on them and users
- * compare them with what a real cluster prints.
+ * Kubernetes Status errors (k8s.io/apimachinery/pkg/api/errors). Messages,
+ * reasons, codes and details are Kubernetes' own, since kubectl and client
+ * libraries branch on them and users compare them with what a real cluster
+ * prints. The field errors behind 422 Invalid live in validation.ts.
  */
+import {
+  aggregateMessages,
+  fieldErrorBody,
+  fieldErrorMessage,
+  fieldPathString,
+  goQuote,
+  type FieldError,
+} from "./validation.js";
 
 /** metav1.StatusReason values. Codes are set by the constructors below. */
 export const StatusReason = {
@@ -79,160 +87,6 @@ export class StatusError extends Error {
 }
 
 // ---------------------------------------------------------------------------
-// Field errors
-
-export type FieldErrorType =
-  | "FieldValueNotFound"
-  | "FieldValueRequired"
-  | "FieldValueDuplicate"
-  | "FieldValueInvalid"
-  | "FieldValueNotSupported"
-  | "FieldValueForbidden"
-  | "FieldValueTooLong"
-  | "FieldValueTooMany"
-  | "FieldValueTypeInvalid"
-  | "InternalError";
-
-/** A validation failure at a JSON path such as `spec.containers[0].image`. */
-export interface FieldError {
-  type: FieldErrorType;
-  field: string;
-  badValue?: unknown;
-  detail?: string;
-}
-
-const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
-  FieldValueNotFound: "Not found",
-  FieldValueRequired: "Required value",
-  FieldValueDuplicate: "Duplicate value",
-  FieldValueInvalid: "Invalid value",
-  FieldValueNotSupported: "Unsupported value",
-  FieldValueForbidden: "Forbidden",
-  FieldValueTooLong: "Too long",
-  FieldValueTooMany: "Too many",
-  FieldValueTypeInvalid: "Invalid value",
-  InternalError: "Internal error",
-};
-
-/** Types whose message never shows the value (it is absent, or too long to echo). */
-const VALUE_NOT_SHOWN = new Set<FieldErrorType>([
-  "FieldValueRequired",
-  "FieldValueForbidden",
-  "FieldValueTooLong",
-  "InternalError",
-]);
-
-/** badValue for errors that have a value but should not print it (field.omitValue). */
-export const OMIT_VALUE: unique symbol = Symbol("omitValue");
-
-export function required(field: string, detail?: string): FieldError {
-  return { type: "FieldValueRequired", field, badValue: "", detail };
-}
-
-export function invalidValue(field: string, value: unknown, detail?: string): FieldError {
-  return { type: "FieldValueInvalid", field, badValue: value, detail };
-}
-
-export function notSupported(field: string, value: unknown, validValues: readonly string[]): FieldError {
-  const detail = validValues.length > 0 ? `supported values: ${validValues.map(goQuote).join(", ")}` : undefined;
-  return { type: "FieldValueNotSupported", field, badValue: value, detail };
-}
-
-export function duplicate(field: string, value: unknown): FieldError {
-  return { type: "FieldValueDuplicate", field, badValue: value };
-}
-
-export function fieldNotFound(field: string, value: unknown): FieldError {
-  return { type: "FieldValueNotFound", field, badValue: value };
-}
-
-export function forbiddenField(field: string, detail: string): FieldError {
-  return { type: "FieldValueForbidden", field, badValue: "", detail };
-}
-
-/** The value is not echoed back; maxLength < 0 means the limit is not stated. */
-export function tooLong(field: string, _value: unknown, maxLength: number): FieldError {
-  const detail = maxLength >= 0 ? `may not be more than ${maxLength} ${maxLength === 1 ? "byte" : "bytes"}` : "value is too long";
-  return { type: "FieldValueTooLong", field, badValue: "<value omitted>", detail };
-}
-
-export function tooMany(field: string, actualQuantity: number, maxQuantity: number): FieldError {
-  const detail =
-    maxQuantity >= 0 ? `must have at most ${maxQuantity} ${maxQuantity === 1 ? "item" : "items"}` : "has too many items";
-  return { type: "FieldValueTooMany", field, badValue: actualQuantity >= 0 ? actualQuantity : OMIT_VALUE, detail };
-}
-
-/** field.Error.ErrorBody: the message without the field path, as Status causes carry it. */
-export function fieldErrorBody(e: FieldError): string {
-  let s = FIELD_ERROR_TEXT[e.type];
-  if (!VALUE_NOT_SHOWN.has(e.type) && e.badValue !== OMIT_VALUE) s += `: ${formatValue(e.badValue)}`;
-  if (e.detail) s += `: ${e.detail}`;
-  return s;
-}
-
-/** field.Error.Error: `spec.replicas: Invalid value: -1: must be greater than or equal to 0`. */
-export function fieldErrorMessage(e: FieldError): string {
-  return `${displayField(e.field)}: ${fieldErrorBody(e)}`;
-}
-
-/** An empty path prints as "[]", as Go's field.NewPath("") does (e.g. ConfigMap size errors). */
-function displayField(field: string): string {
-  return field === "" ? "[]" : field;
-}
-
-/**
- * utilerrors.Aggregate's Error(): duplicates dropped, one message alone,
- * several as "[a, b]".
- */
-export function aggregateMessages(messages: readonly string[]): string {
-  const unique = [...new Set(messages)];
-  return unique.length === 1 ? (unique[0] ?? "") : unique.length === 0 ? "" : `[${unique.join(", ")}]`;
-}
-
-/** Go's %v for a bad value: numbers and booleans bare, strings %q, anything else as JSON. */
-function formatValue(value: unknown): string {
-  if (typeof value === "string") return goQuote(value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  try {
-    // encoding/json escapes <, > and & for HTML safety.
-    const json = JSON.stringify(value) ?? "null";
-    return json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
-  } catch {
-    return String(value);
-  }
-}
-
-const GO_ESCAPES: Record<string, string> = {
-  "\u0007": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  "\\": "\\\\",
-  '"': '\\"',
-};
-
-/** Go's strconv.Quote (the %q verb): printable characters kept, the rest escaped. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const escaped = GO_ESCAPES[ch];
-    if (escaped !== undefined) out += escaped;
-    else if (ch === " " || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
-    else out += escapeCodePoint(ch.codePointAt(0) ?? 0);
-  }
-  return `${out}"`;
-}
-
-function escapeCodePoint(cp: number): string {
-  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, "0")}`;
-  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
-  return `\\U${cp.toString(16).padStart(8, "0")}`;
-}
-
-// ---------------------------------------------------------------------------
 // Status constructors
 
 /** A resource or kind with its API group; "" is the core group. */
@@ -267,8 +121,22 @@ function compactDetails(details: StatusDetails): StatusDetails {
   return out;
 }
 
-function failure(code: number, reason: StatusReason, message: string, details?: StatusDetails, cause?: unknown): StatusError {
-  const status: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+function failure(
+  code: number,
+  reason: StatusReason,
+  message: string,
+  details?: StatusDetails,
+  cause?: unknown,
+): StatusError {
+  const status: Status = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    code,
+  };
   if (details) status.details = compactDetails(details);
   return new StatusError(status, cause === undefined ? undefined : { cause });
 }
@@ -282,11 +150,21 @@ function errorText(err: unknown): string {
 }
 
 export function notFound(gr: GroupResource, name: string): StatusError {
-  return failure(404, StatusReason.NotFound, `${grString(gr)} ${goQuote(name)} not found`, resourceDetails(gr, name));
+  return failure(
+    404,
+    StatusReason.NotFound,
+    `${grString(gr)} ${goQuote(name)} not found`,
+    resourceDetails(gr, name),
+  );
 }
 
 export function alreadyExists(gr: GroupResource, name: string): StatusError {
-  return failure(409, StatusReason.AlreadyExists, `${grString(gr)} ${goQuote(name)} already exists`, resourceDetails(gr, name));
+  return failure(
+    409,
+    StatusReason.AlreadyExists,
+    `${grString(gr)} ${goQuote(name)} already exists`,
+    resourceDetails(gr, name),
+  );
 }
 
 /** detail is typically "the object has been modified; please apply your changes to the latest version and try again". */
@@ -296,7 +174,11 @@ export function conflict(gr: GroupResource, name: string, detail: string | Error
 }
 
 export function invalid(gk: GroupKind, name: string, errs: readonly FieldError[]): StatusError {
-  const causes = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: displayField(e.field) }));
+  const causes = errs.map((e) => ({
+    reason: e.type,
+    message: fieldErrorBody(e),
+    field: fieldPathString(e.field),
+  }));
   const summary = aggregateMessages(errs.map(fieldErrorMessage));
   const message = `${gkString(gk)} ${goQuote(name)} is invalid${summary ? `: ${summary}` : ""}`;
   return failure(422, StatusReason.Invalid, message, { group: gk.group, kind: gk.kind, name, causes });
@@ -358,12 +240,21 @@ export function tooManyRequests(message: string, retryAfterSeconds = 0): StatusE
 
 export function internalError(err: unknown): StatusError {
   const text = errorText(err);
-  return failure(500, StatusReason.InternalError, `Internal error occurred: ${text}`, { causes: [{ message: text }] }, err);
+  return failure(
+    500,
+    StatusReason.InternalError,
+    `Internal error occurred: ${text}`,
+    { causes: [{ message: text }] },
+    err,
+  );
 }
 
 export function serverTimeout(gr: GroupResource, operation: string, retryAfterSeconds = 0): StatusError {
   const message = `The ${operation} operation against ${grString(gr)} could not be completed at this time, please try again.`;
-  return failure(500, StatusReason.ServerTimeout, message, { ...resourceDetails(gr, operation), retryAfterSeconds });
+  return failure(500, StatusReason.ServerTimeout, message, {
+    ...resourceDetails(gr, operation),
+    retryAfterSeconds,
+  });
 }
 
 export function serviceUnavailable(message: string): StatusError {
@@ -388,13 +279,13 @@ export function statusFromObject(obj: unknown): Status | undefined {
   const status: Status = {
     kind: "Status",
     apiVersion: "v1",
-    metadata: isRecord(obj.metadata) ? (obj.metadata as Status["metadata"]) : {},
+    metadata: isRecord(obj.metadata) ? obj.metadata : {},
     status: obj.status === "Success" ? "Success" : "Failure",
     code: typeof obj.code === "number" ? obj.code : 0,
   };
   if (typeof obj.message === "string") status.message = obj.message;
   if (typeof obj.reason === "string") status.reason = obj.reason;
-  if (isRecord(obj.details)) status.details = obj.details as StatusDetails;
+  if (isRecord(obj.details)) status.details = obj.details;
   return status;
 }
 
@@ -422,10 +313,12 @@ export const isBadRequest = (err: unknown): boolean => hasReason(err, StatusReas
 export const isForbidden = (err: unknown): boolean => hasReason(err, StatusReason.Forbidden, 403);
 export const isResourceExpired = (err: unknown): boolean => hasReason(err, StatusReason.Expired);
 /** Gone or Expired: either way the client must start over (relist). */
-export const isGone = (err: unknown): boolean => hasReason(err, StatusReason.Gone, 410) || isResourceExpired(err);
+export const isGone = (err: unknown): boolean =>
+  hasReason(err, StatusReason.Gone, 410) || isResourceExpired(err);
 export const isTimeout = (err: unknown): boolean => hasReason(err, StatusReason.Timeout, 504);
 export const isTooManyRequests = (err: unknown): boolean => hasReason(err, StatusReason.TooManyRequests, 429);
-export const isServiceUnavailable = (err: unknown): boolean => hasReason(err, StatusReason.ServiceUnavailable, 503);
+export const isServiceUnavailable = (err: unknown): boolean =>
+  hasReason(err, StatusReason.ServiceUnavailable, 503);
 export const isInternalError = (err: unknown): boolean => hasReason(err, StatusReason.InternalError, 500);
 
 /**

@@ -45,7 +45,9 @@ export function unescapeFieldValue(value: string): string {
       inSlash = true;
     } else if (c === "," || c === "=") {
       // Go prints the rune with %v, i.e. as its number.
-      throw new SelectorParseError(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
+      throw new SelectorParseError(
+        `invalid field selector: unescaped character in value: ${c.codePointAt(0)}`,
+      );
     } else {
       out += c;
     }
@@ -76,7 +78,9 @@ function splitTerms(selector: string): string[] {
 const TERM_OPERATORS = ["!=", "==", "="] as const;
 
 /** The first operator occurrence splits the term; "==" is tried before "=" so no "=" is left on the value. */
-function splitTerm(term: string): { field: string; op: (typeof TERM_OPERATORS)[number]; rhs: string } | undefined {
+function splitTerm(
+  term: string,
+): { field: string; op: (typeof TERM_OPERATORS)[number]; rhs: string } | undefined {
   for (let i = 0; i < term.length; i++) {
     for (const op of TERM_OPERATORS) {
       if (term.startsWith(op, i)) return { field: term.slice(0, i), op, rhs: term.slice(i + op.length) };
@@ -94,7 +98,9 @@ function compile(requirements: FieldRequirement[]): FieldSelector {
   return Object.freeze({
     requirements: reqs,
     matches: (fields: Readonly<Record<string, string>>) =>
-      reqs.every((r) => ((Object.hasOwn(fields, r.field) ? fields[r.field] : "") === r.value) === (r.operator === "=")),
+      reqs.every(
+        (r) => ((Object.hasOwn(fields, r.field) ? fields[r.field] : "") === r.value) === (r.operator === "="),
+      ),
     empty: () => reqs.length === 0,
     toString: () => reqs.map((r) => `${r.field}${r.operator}${escapeFieldValue(r.value)}`).join(","),
     requiresExactMatch: (field: string) => reqs.find((r) => r.operator === "=" && r.field === field)?.value,
@@ -131,5 +137,7 @@ export function parseFieldSelector(text: string): FieldSelector {
 
 /** fields.SelectorFromSet: field=value for each entry. */
 export function fieldSelectorFromSet(set: Readonly<Record<string, string>> | undefined): FieldSelector {
-  return compile(Object.entries(set ?? {}).map(([field, value]) => ({ field, operator: "=" as const, value })));
+  return compile(
+    Object.entries(set ?? {}).map(([field, value]) => ({ field, operator: "=" as const, value })),
+  );
 }

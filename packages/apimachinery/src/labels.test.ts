@@ -83,8 +83,14 @@ describe("parseLabelSelector errors", () => {
     ["a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"],
     ["a in (=)", "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
     ["a=(", "unable to parse requirement: found '(', expected: identifier"],
-    ["x<a", `unable to parse requirement: values[0]: Invalid value: "a": for 'Gt', 'Lt' operators, the value must be an integer`],
-    ["x>1.5", `unable to parse requirement: values[0]: Invalid value: "1.5": for 'Gt', 'Lt' operators, the value must be an integer`],
+    [
+      "x<a",
+      `unable to parse requirement: values[0]: Invalid value: "a": for 'Gt', 'Lt' operators, the value must be an integer`,
+    ],
+    [
+      "x>1.5",
+      `unable to parse requirement: values[0]: Invalid value: "1.5": for 'Gt', 'Lt' operators, the value must be an integer`,
+    ],
     ["-a=b", `unable to parse requirement: <nil>: Invalid value: "-a": ${NAME_PART}`],
     ["a=-b", `unable to parse requirement: values[0][a]: Invalid value: "-b": ${LABEL_VALUE}`],
     // Gt/Lt values are label values too, so a sign is rejected even though it parses as an integer.
@@ -196,18 +202,20 @@ describe("selectorFromLabelSelector", () => {
   });
 
   it("rejects unknown operators", () => {
-    expect(() => selectorFromLabelSelector({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] })).toThrow(
-      new SelectorParseError(`"Gt" is not a valid label selector operator`),
-    );
+    expect(() =>
+      selectorFromLabelSelector({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }),
+    ).toThrow(new SelectorParseError(`"Gt" is not a valid label selector operator`));
   });
 
   it("rejects invalid requirements with Kubernetes' field errors", () => {
     expect(() => selectorFromLabelSelector({ matchExpressions: [{ key: "a", operator: "In" }] })).toThrow(
       "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
     );
-    expect(() => selectorFromLabelSelector({ matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] })).toThrow(
-      `values: Invalid value: ["x"]: values set must be empty for exists and does not exist`,
+    expect(() =>
+      selectorFromLabelSelector({ matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] }),
+    ).toThrow(`values: Invalid value: ["x"]: values set must be empty for exists and does not exist`);
+    expect(() => selectorFromLabelSelector({ matchLabels: { "a b": "c" } })).toThrow(
+      `key: Invalid value: "a b": ${NAME_PART}`,
     );
-    expect(() => selectorFromLabelSelector({ matchLabels: { "a b": "c" } })).toThrow(`key: Invalid value: "a b": ${NAME_PART}`);
   });
 });

@@ -10,10 +10,11 @@ import {
   fieldErrorMessage,
   goQuote,
   invalidValue,
+  isQualifiedName,
+  isValidLabelValue,
   notSupported,
   type FieldError,
-} from "./errors.js";
-import { isQualifiedName, isValidLabelValue } from "./validation.js";
+} from "./validation.js";
 
 /** A selector string or LabelSelector that Kubernetes would reject. */
 export class SelectorParseError extends Error {
@@ -68,23 +69,29 @@ export function newRequirement(key: string, operator: Operator, values: readonly
   switch (operator) {
     case "in":
     case "notin":
-      if (values.length === 0) errs.push(invalidValue("values", shown, "for 'in', 'notin' operators, values set can't be empty"));
+      if (values.length === 0)
+        errs.push(invalidValue("values", shown, "for 'in', 'notin' operators, values set can't be empty"));
       break;
     case "=":
     case "==":
     case "!=":
-      if (values.length !== 1) errs.push(invalidValue("values", shown, "exact-match compatibility requires one single value"));
+      if (values.length !== 1)
+        errs.push(invalidValue("values", shown, "exact-match compatibility requires one single value"));
       break;
     case "exists":
     case "!":
-      if (values.length !== 0) errs.push(invalidValue("values", shown, "values set must be empty for exists and does not exist"));
+      if (values.length !== 0)
+        errs.push(invalidValue("values", shown, "values set must be empty for exists and does not exist"));
       break;
     case "gt":
     case "lt":
-      if (values.length !== 1) errs.push(invalidValue("values", shown, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (values.length !== 1)
+        errs.push(invalidValue("values", shown, "for 'Gt', 'Lt' operators, exactly one value is required"));
       values.forEach((v, i) => {
         if (parseInt64(v) === undefined) {
-          errs.push(invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+          errs.push(
+            invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"),
+          );
         }
       });
       break;
@@ -100,7 +107,10 @@ export function newRequirement(key: string, operator: Operator, values: readonly
 }
 
 /** Requirement.Matches */
-export function requirementMatches(r: Requirement, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function requirementMatches(
+  r: Requirement,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const has = labels !== undefined && Object.hasOwn(labels, r.key);
   const value = has ? (labels[r.key] ?? "") : "";
   switch (r.operator) {
@@ -132,7 +142,9 @@ export function requirementString(r: Requirement): string {
   if (r.operator === "exists" || r.operator === "!") return `${prefix}${r.key}`;
   const op = { "=": "=", "==": "==", "!=": "!=", in: " in ", notin: " notin ", gt: ">", lt: "<" }[r.operator];
   const values = r.values.length === 1 ? (r.values[0] ?? "") : [...r.values].sort(byteOrder).join(",");
-  return r.operator === "in" || r.operator === "notin" ? `${r.key}${op}(${values})` : `${r.key}${op}${values}`;
+  return r.operator === "in" || r.operator === "notin"
+    ? `${r.key}${op}(${values})`
+    : `${r.key}${op}${values}`;
 }
 
 function byteOrder(a: string, b: string): number {
@@ -145,12 +157,14 @@ function compile(requirements: Requirement[]): LabelSelector {
   const sorted = Object.freeze([...requirements].sort((a, b) => byteOrder(a.key, b.key)));
   return Object.freeze({
     requirements: sorted,
-    matches: (labels: Readonly<Record<string, string>> | undefined) => sorted.every((r) => requirementMatches(r, labels)),
+    matches: (labels: Readonly<Record<string, string>> | undefined) =>
+      sorted.every((r) => requirementMatches(r, labels)),
     empty: () => sorted.length === 0,
     toString: () => sorted.map(requirementString).join(","),
     requiresExactMatch: (label: string) => {
       const r = sorted.find((req) => req.key === label);
-      const exact = r && (r.operator === "=" || r.operator === "==" || r.operator === "in") && r.values.length === 1;
+      const exact =
+        r && (r.operator === "=" || r.operator === "==" || r.operator === "in") && r.values.length === 1;
       return exact ? r.values[0] : undefined;
     },
   });
@@ -249,7 +263,8 @@ class Parser {
     for (;;) {
       const { tok, lit } = this.lookahead();
       if (tok === "eos") return requirements;
-      if (tok !== "id" && tok !== "!") throw fail(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      if (tok !== "id" && tok !== "!")
+        throw fail(`found '${lit}', expected: !, identifier, or 'end of string'`);
       try {
         requirements.push(this.parseRequirement());
       } catch (err) {
@@ -259,7 +274,8 @@ class Parser {
       if (next.tok === "eos") return requirements;
       if (next.tok !== ",") throw fail(`found '${next.lit}', expected: ',' or 'end of string'`);
       const after = this.lookahead();
-      if (after.tok !== "id" && after.tok !== "!") throw fail(`found '${after.lit}', expected: identifier after ','`);
+      if (after.tok !== "id" && after.tok !== "!")
+        throw fail(`found '${after.lit}', expected: identifier after ','`);
     }
   }
 
@@ -282,7 +298,15 @@ class Parser {
 
   private parseOperator(): Operator {
     const { tok, lit } = this.consume("operator");
-    const ops: Partial<Record<Token, Operator>> = { in: "in", "=": "=", "==": "==", ">": "gt", "<": "lt", notin: "notin", "!=": "!=" };
+    const ops: Partial<Record<Token, Operator>> = {
+      in: "in",
+      "=": "=",
+      "==": "==",
+      ">": "gt",
+      "<": "lt",
+      notin: "notin",
+      "!=": "!=",
+    };
     const op = ops[tok];
     if (op === undefined) throw fail(`found '${lit}', expected: ${BINARY_OPERATORS.join(", ")}`);
     return op;

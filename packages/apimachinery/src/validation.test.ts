@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, regexError } from "./validation.js";
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  regexError,
+} from "./validation.js";
 
 const NAME_PART =
   "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric " +
@@ -19,14 +25,19 @@ const LABEL_VALUE =
 describe("regexError", () => {
   it("formats examples as Go does, double spaces included", () => {
     expect(regexError("bad", "x+")).toBe("bad (regex used for validation is 'x+')");
-    expect(regexError("bad", "x+", "a", "b")).toBe("bad (e.g. 'a',  or 'b', regex used for validation is 'x+')");
+    expect(regexError("bad", "x+", "a", "b")).toBe(
+      "bad (e.g. 'a',  or 'b', regex used for validation is 'x+')",
+    );
   });
 });
 
 describe("isQualifiedName", () => {
-  it.each(["a", "A", "app", "app.kubernetes.io/name", "k8s.io/a_b-c.d", "x".repeat(63), "1"])("accepts %s", (key) => {
-    expect(isQualifiedName(key)).toEqual([]);
-  });
+  it.each(["a", "A", "app", "app.kubernetes.io/name", "k8s.io/a_b-c.d", "x".repeat(63), "1"])(
+    "accepts %s",
+    (key) => {
+      expect(isQualifiedName(key)).toEqual([]);
+    },
+  );
 
   it("rejects a bad name part", () => {
     expect(isQualifiedName("-a")).toEqual([NAME_PART]);

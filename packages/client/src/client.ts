@@ -49,10 +49,7 @@ type Callback = (err: grpc.ServiceError | null, value?: unknown) => void;
 type GenericClient = grpc.Client & Record<string, (req: unknown, ...rest: unknown[]) => unknown>;
 
 const statusCodec = codecFor<Status>("ktl.meta.v1.Status");
-const ClientConstructor = grpc.makeGenericClientConstructor(
-  apiServerService as unknown as grpc.ServiceDefinition,
-  "ApiServer",
-);
+const ClientConstructor = grpc.makeGenericClientConstructor(apiServerService, "ApiServer");
 
 /**
  * The apiserver's gRPC API for the cluster's services. Objects are plain JSON
@@ -74,19 +71,33 @@ export class ApiClient {
     this.client.close();
   }
 
-  async get<T extends ApiObject>(info: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends ApiObject>(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
     const res = (await this.unary("Get", { ref: ref(info, namespace), name })) as { raw: Buffer };
     return codec<T>(info).decode(res.raw);
   }
 
-  async list<T extends ApiObject>(info: ResourceInfo, namespace: string | undefined, options: ListOptions = {}): Promise<{ metadata: ListMeta; items: T[] }> {
-    const res = (await this.unary("List", { ref: ref(info, namespace), ...options })) as { metadata?: ListMeta; items?: Buffer[] };
+  async list<T extends ApiObject>(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<{ metadata: ListMeta; items: T[] }> {
+    const res = (await this.unary("List", { ref: ref(info, namespace), ...options })) as {
+      metadata?: ListMeta;
+      items?: Buffer[];
+    };
     const c = codec<T>(info);
     return { metadata: res.metadata ?? {}, items: (res.items ?? []).map((b) => c.decode(b)) };
   }
 
   async create<T extends ApiObject>(info: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
-    const res = (await this.unary("Create", { ref: ref(info, namespace), object: Buffer.from(codec<T>(info).encode(obj)) })) as { raw: Buffer };
+    const res = (await this.unary("Create", {
+      ref: ref(info, namespace),
+      object: Buffer.from(codec<T>(info).encode(obj)),
+    })) as { raw: Buffer };
     return codec<T>(info).decode(res.raw);
   }
 
@@ -120,7 +131,12 @@ export class ApiClient {
     return codec<T>(info).decode(res.raw);
   }
 
-  async delete<T extends ApiObject>(info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<T> {
+  async delete<T extends ApiObject>(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<T> {
     const res = (await this.unary("Delete", { ref: ref(info, namespace), name, options })) as { raw: Buffer };
     return codec<T>(info).decode(res.raw);
   }
@@ -136,7 +152,9 @@ export class ApiClient {
     options: WatchOptions = {},
     signal?: AbortSignal,
   ): AsyncGenerator<WatchEvent<T>> {
-    const startWatch = this.client.Watch as (req: unknown) => grpc.ClientReadableStream<{ type: WatchEventType; object: Buffer }>;
+    const startWatch = this.client.Watch as (
+      req: unknown,
+    ) => grpc.ClientReadableStream<{ type: WatchEventType; object: Buffer }>;
     const call = startWatch.call(this.client, { ref: ref(info, namespace), ...options });
     const abort = (): void => call.cancel();
     signal?.addEventListener("abort", abort, { once: true });
@@ -171,7 +189,12 @@ export class ApiClient {
 }
 
 function ref(info: ResourceInfo, namespace: string | undefined): ResourceRef {
-  return { group: info.group, version: info.version, resource: info.resource, namespace: info.namespaced ? namespace : undefined };
+  return {
+    group: info.group,
+    version: info.version,
+    resource: info.resource,
+    namespace: info.namespaced ? namespace : undefined,
+  };
 }
 
 const codecs = new Map<ResourceInfo, Codec<unknown>>();

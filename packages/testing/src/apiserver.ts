@@ -22,7 +22,10 @@ export interface ApiserverProcess {
  * on free ports and waits until it is ready (watch cache loaded, system
  * namespaces created).
  */
-export async function startApiserver(options: { etcd: string; args?: readonly string[] }): Promise<ApiserverProcess> {
+export async function startApiserver(options: {
+  etcd: string;
+  args?: readonly string[];
+}): Promise<ApiserverProcess> {
   const dir = await mkdtemp(join(tmpdir(), "ktl-apiserver-"));
   const logFile = join(dir, "apiserver.log");
   const main = join(REPO_ROOT, "services/apiserver/dist/main.js");
@@ -33,7 +36,10 @@ export async function startApiserver(options: { etcd: string; args?: readonly st
   });
   const ports = await new Promise<{ http: string; grpc: string }>((resolvePorts, reject) => {
     let buffered = "";
-    const timer = setTimeout(() => reject(new Error(`apiserver did not start in 20 s; see ${logFile}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`apiserver did not start in 20 s; see ${logFile}`)),
+      20_000,
+    );
     child.process.stderr?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
       for (const line of buffered.split("\n")) {
@@ -68,4 +74,3 @@ export async function waitUntilReady(url: string, timeoutMs = 20_000): Promise<v
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-

@@ -47,13 +47,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
   const pick = (flag: string | undefined, envName: string, fallback: string): string =>
     flag ?? env[`KTL_APISERVER_${envName}`] ?? fallback;
   const result = ConfigSchema.safeParse({
-    etcdServers: pick(values["etcd-servers"], "ETCD_SERVERS", "http://127.0.0.1:2379").split(",").filter(Boolean),
+    etcdServers: pick(values["etcd-servers"], "ETCD_SERVERS", "http://127.0.0.1:2379")
+      .split(",")
+      .filter(Boolean),
     etcdPrefix: pick(values["etcd-prefix"], "ETCD_PREFIX", "/registry"),
     bindAddress: pick(values["bind-address"], "BIND_ADDRESS", "127.0.0.1"),
     port: Number(pick(values.port, "PORT", "8080")),
     grpcPort: Number(pick(values["grpc-port"], "GRPC_PORT", "8081")),
     watchCacheEvents: Number(pick(values["watch-cache-events"], "WATCH_CACHE_EVENTS", "20000")),
-    bookmarkIntervalSeconds: Number(pick(values["bookmark-interval-seconds"], "BOOKMARK_INTERVAL_SECONDS", "60")),
+    bookmarkIntervalSeconds: Number(
+      pick(values["bookmark-interval-seconds"], "BOOKMARK_INTERVAL_SECONDS", "60"),
+    ),
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");

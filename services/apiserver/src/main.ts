@@ -14,9 +14,13 @@ async function main(): Promise<void> {
     etcd: config.etcdServers,
   });
   if (config.bindAddress === "127.0.0.1" || config.bindAddress === "::1") {
-    log.info("bound to loopback only: there is no authentication yet, so the API is not exposed to the network");
+    log.info(
+      "bound to loopback only: there is no authentication yet, so the API is not exposed to the network",
+    );
   } else {
-    log.warn("listening beyond loopback without authentication: anyone who can reach this port controls the cluster");
+    log.warn(
+      "listening beyond loopback without authentication: anyone who can reach this port controls the cluster",
+    );
   }
   let stopping = false;
   const shutdown = (signal: string): void => {

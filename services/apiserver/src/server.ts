@@ -31,7 +31,8 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
   const etcd = new Etcd3({
     hosts: config.etcdServers,
     dialTimeout: 2000,
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }),
+    defaultCallOptions: (context) =>
+      context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_TIMEOUT_MS },
   });
   const store = new Store(etcd, new KeySpace(config.etcdPrefix));
   const cacher = new Cacher({
@@ -65,8 +66,10 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
 
   const grpcServer = createGrpcServer({ registry, reads, log });
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(`${config.bindAddress}:${config.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(err) : resolve(port),
+    grpcServer.bindAsync(
+      `${config.bindAddress}:${config.grpcPort}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, port) => (err ? reject(err) : resolve(port)),
     );
   });
 

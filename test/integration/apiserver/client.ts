@@ -30,9 +30,11 @@ export class RestClient {
   }
 
   get = (path: string, headers?: Record<string, string>) => this.request("GET", path, undefined, headers);
-  post = (path: string, body: unknown, headers?: Record<string, string>) => this.request("POST", path, body, headers);
+  post = (path: string, body: unknown, headers?: Record<string, string>) =>
+    this.request("POST", path, body, headers);
   put = (path: string, body: unknown) => this.request("PUT", path, body);
-  patch = (path: string, body: unknown, type: string) => this.request("PATCH", path, body, { "content-type": type });
+  patch = (path: string, body: unknown, type: string) =>
+    this.request("PATCH", path, body, { "content-type": type });
   delete = (path: string, body?: unknown) => this.request("DELETE", path, body);
 }
 
@@ -44,7 +46,10 @@ export interface WatchEvent {
 /** Opens a watch and collects its events; `next(n)` waits for n more. */
 export async function openWatch(url: string, path: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const res = await fetch(url + path, { signal: controller.signal, headers: { accept: "application/json", ...headers } });
+  const res = await fetch(url + path, {
+    signal: controller.signal,
+    headers: { accept: "application/json", ...headers },
+  });
   const events: WatchEvent[] = [];
   const waiters: (() => void)[] = [];
   let ended = false;

@@ -39,7 +39,9 @@ describe("etcd outage", () => {
       after = await api.post("/api/v1/namespaces/default/pods", pod("after"));
     }
     expect(after.status).toBe(201);
-    const names = (await api.get("/api/v1/namespaces/default/pods")).body.items.map((p: any) => p.metadata.name);
+    const names = (await api.get("/api/v1/namespaces/default/pods")).body.items.map(
+      (p: any) => p.metadata.name,
+    );
     expect(names).toEqual(["after", "before"]);
   }, 60_000);
 });

@@ -37,7 +37,10 @@ describe("gRPC front door", () => {
     const rest = await new RestClient(apiserver.url).get("/api/v1/namespaces/default/pods/g1");
     expect(rest.body).toEqual(created);
 
-    const status = await client.updateStatus<Pod>(pods, { ...created, status: { phase: "Running", podIP: "100.64.0.5" } });
+    const status = await client.updateStatus<Pod>(pods, {
+      ...created,
+      status: { phase: "Running", podIP: "100.64.0.5" },
+    });
     expect(status.status?.phase).toBe("Running");
     const patched = await client.patch<Pod>(pods, "default", "g1", { metadata: { labels: { tier: "web" } } });
     expect(patched.metadata?.labels).toEqual({ app: "g", tier: "web" });
@@ -48,7 +51,9 @@ describe("gRPC front door", () => {
   });
 
   it("returns validation errors as Status with field paths", async () => {
-    const err = await client.create<Pod>(pods, "default", { metadata: { name: "BAD" }, spec: { containers: [] } }).catch((e: unknown) => e);
+    const err = await client
+      .create<Pod>(pods, "default", { metadata: { name: "BAD" }, spec: { containers: [] } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).status.code).toBe(422);
     expect((err as StatusError).status.details?.causes?.map((c) => c.field)).toContain("metadata.name");
@@ -56,7 +61,10 @@ describe("gRPC front door", () => {
 
   it("lists with selectors and watches from a resourceVersion", async () => {
     for (const name of ["w1", "w2", "w3"]) {
-      await client.create<ConfigMap>(configmaps, "default", { metadata: { name, labels: { set: name === "w3" ? "b" : "a" } }, data: { k: name } });
+      await client.create<ConfigMap>(configmaps, "default", {
+        metadata: { name, labels: { set: name === "w3" ? "b" : "a" } },
+        data: { k: name },
+      });
     }
     const list = await client.list<ConfigMap>(configmaps, "default", { labelSelector: "set=a" });
     expect(list.items.map((c) => c.metadata?.name)).toEqual(["w1", "w2"]);
@@ -64,7 +72,12 @@ describe("gRPC front door", () => {
     const abort = new AbortController();
     const seen: WatchEvent<ConfigMap>[] = [];
     const done = (async () => {
-      for await (const ev of client.watch<ConfigMap>(configmaps, "default", { resourceVersion: list.metadata.resourceVersion }, abort.signal)) {
+      for await (const ev of client.watch<ConfigMap>(
+        configmaps,
+        "default",
+        { resourceVersion: list.metadata.resourceVersion },
+        abort.signal,
+      )) {
         seen.push(ev);
         if (seen.length === 2) abort.abort();
       }

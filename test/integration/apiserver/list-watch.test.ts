@@ -23,7 +23,10 @@ beforeAll(async () => {
     { name: "c1", labels: { app: "c", tier: "web" } },
   ];
   for (const s of specs) {
-    const res = await api.post(PODS, pod(s.name, { metadata: { labels: s.labels }, spec: s.nodeName ? { nodeName: s.nodeName } : {} }));
+    const res = await api.post(
+      PODS,
+      pod(s.name, { metadata: { labels: s.labels }, spec: s.nodeName ? { nodeName: s.nodeName } : {} }),
+    );
     expect(res.status).toBe(201);
   }
   await api.post("/api/v1/namespaces/other/pods", pod("o1"));
@@ -47,7 +50,8 @@ describe("lists", () => {
   });
 
   it("filters by equality and set-based label selectors", async () => {
-    const q = (s: string) => api.get(`${PODS}?labelSelector=${encodeURIComponent(s)}`).then((r) => names(r.body));
+    const q = (s: string) =>
+      api.get(`${PODS}?labelSelector=${encodeURIComponent(s)}`).then((r) => names(r.body));
     expect(await q("app=a")).toEqual(["a1", "a2"]);
     expect(await q("app!=a")).toEqual(["b1", "c1"]);
     expect(await q("tier in (web,db),app notin (c)")).toEqual(["a1", "a2"]);
@@ -61,7 +65,8 @@ describe("lists", () => {
   });
 
   it("filters by field selectors", async () => {
-    const q = (s: string) => api.get(`/api/v1/pods?fieldSelector=${encodeURIComponent(s)}`).then((r) => names(r.body));
+    const q = (s: string) =>
+      api.get(`/api/v1/pods?fieldSelector=${encodeURIComponent(s)}`).then((r) => names(r.body));
     expect(await q("spec.nodeName=n1")).toEqual(["a1", "b1"]);
     expect(await q("spec.nodeName=")).toEqual(["c1", "o1"]);
     expect(await q("metadata.namespace=other")).toEqual(["o1"]);
@@ -90,7 +95,10 @@ describe("lists", () => {
 describe("watches", () => {
   it("streams ADDED, MODIFIED and DELETED from a resourceVersion, filtered by labels", async () => {
     const rv = (await api.get(PODS)).body.metadata.resourceVersion;
-    const watch = await openWatch(apiserver.url, `${PODS}?watch=true&resourceVersion=${rv}&labelSelector=app%3Dw`);
+    const watch = await openWatch(
+      apiserver.url,
+      `${PODS}?watch=true&resourceVersion=${rv}&labelSelector=app%3Dw`,
+    );
     expect(watch.status).toBe(200);
     await api.post(PODS, pod("w1", { metadata: { labels: { app: "w" } } }));
     await api.post(PODS, pod("x1", { metadata: { labels: { app: "x" } } }));
@@ -116,7 +124,10 @@ describe("watches", () => {
 
   it("sends bookmarks to watchers that allow them", async () => {
     const rv = (await api.get(PODS)).body.metadata.resourceVersion;
-    const watch = await openWatch(apiserver.url, `${PODS}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`);
+    const watch = await openWatch(
+      apiserver.url,
+      `${PODS}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`,
+    );
     const events = await watch.waitFor(1, 4000);
     watch.close();
     expect(events[0]?.type).toBe("BOOKMARK");
@@ -136,9 +147,12 @@ describe("watches", () => {
   });
 
   it("ends a watch after timeoutSeconds", async () => {
-    const watch = await openWatch(apiserver.url, `${PODS}?watch=true&timeoutSeconds=1&resourceVersion=1000000`);
+    const watch = await openWatch(
+      apiserver.url,
+      `${PODS}?watch=true&timeoutSeconds=1&resourceVersion=1000000`,
+    );
     await new Promise((r) => setTimeout(r, 1500));
-    expect(watch.ended || watch.events.length >= 0).toBe(true);
+    expect(watch.ended).toBe(true);
     watch.close();
   });
 });

@@ -36,7 +36,11 @@ afterAll(async () => {
 describe("status subresource", () => {
   it("keeps status on main-resource updates and spec on status updates", async () => {
     const created = (await api.post(DEPLOYS, deployment("st"))).body;
-    const withStatus = await api.put(`${DEPLOYS}/st/status`, { ...created, spec: { ...created.spec, replicas: 9 }, status: { replicas: 2, readyReplicas: 1 } });
+    const withStatus = await api.put(`${DEPLOYS}/st/status`, {
+      ...created,
+      spec: { ...created.spec, replicas: 9 },
+      status: { replicas: 2, readyReplicas: 1 },
+    });
     expect(withStatus.status).toBe(200);
     expect(withStatus.body.status).toMatchObject({ replicas: 2, readyReplicas: 1 });
     expect(withStatus.body.spec.replicas).toBe(2);
@@ -50,16 +54,29 @@ describe("scale subresource", () => {
   it("reads and writes replicas through autoscaling/v1 Scale", async () => {
     await api.post(DEPLOYS, deployment("sc"));
     const scale = await api.get(`${DEPLOYS}/sc/scale`);
-    expect(scale.body).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 2 }, status: { selector: "app=sc" } });
+    expect(scale.body).toMatchObject({
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      spec: { replicas: 2 },
+      status: { selector: "app=sc" },
+    });
     const put = await api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 5 } });
     expect(put.status).toBe(200);
     expect(put.body.spec.replicas).toBe(5);
-    const patched = await api.patch(`${DEPLOYS}/sc/scale`, { spec: { replicas: 1 } }, "application/merge-patch+json");
+    const patched = await api.patch(
+      `${DEPLOYS}/sc/scale`,
+      { spec: { replicas: 1 } },
+      "application/merge-patch+json",
+    );
     expect(patched.body.spec.replicas).toBe(1);
     expect((await api.get(`${DEPLOYS}/sc`)).body.spec.replicas).toBe(1);
     const stale = await api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 3 } });
     expect(stale.status).toBe(409);
-    const negative = await api.patch(`${DEPLOYS}/sc/scale`, { spec: { replicas: -1 } }, "application/merge-patch+json");
+    const negative = await api.patch(
+      `${DEPLOYS}/sc/scale`,
+      { spec: { replicas: -1 } },
+      "application/merge-patch+json",
+    );
     expect(negative.status).toBe(422);
   });
 
@@ -74,12 +91,22 @@ describe("scale subresource", () => {
 describe("binding subresource", () => {
   it("binds a pod to a node once", async () => {
     await api.post(PODS, pod("bind-me"));
-    const bind = await api.post(`${PODS}/bind-me/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "bind-me" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } });
+    const bind = await api.post(`${PODS}/bind-me/binding`, {
+      apiVersion: "v1",
+      kind: "Binding",
+      metadata: { name: "bind-me" },
+      target: { apiVersion: "v1", kind: "Node", name: "node-1" },
+    });
     expect(bind.status).toBe(201);
     const bound = (await api.get(`${PODS}/bind-me`)).body;
     expect(bound.spec.nodeName).toBe("node-1");
-    expect(bound.status.conditions).toContainEqual(expect.objectContaining({ type: "PodScheduled", status: "True" }));
-    const again = await api.post(`${PODS}/bind-me/binding`, { metadata: { name: "bind-me" }, target: { kind: "Node", name: "node-2" } });
+    expect(bound.status.conditions).toContainEqual(
+      expect.objectContaining({ type: "PodScheduled", status: "True" }),
+    );
+    const again = await api.post(`${PODS}/bind-me/binding`, {
+      metadata: { name: "bind-me" },
+      target: { kind: "Node", name: "node-2" },
+    });
     expect(again.status).toBe(409);
     expect(again.body.message).toContain('is already assigned to node "node-1"');
   });
@@ -117,37 +144,66 @@ describe("patch", () => {
 
   it("applies JSON patches and JSON merge patches, and deletes with null", async () => {
     await api.post(PODS, pod("jp", { metadata: { annotations: { keep: "1", drop: "2" } } }));
-    const merge = await api.patch(`${PODS}/jp`, { metadata: { annotations: { drop: null } } }, "application/merge-patch+json");
+    const merge = await api.patch(
+      `${PODS}/jp`,
+      { metadata: { annotations: { drop: null } } },
+      "application/merge-patch+json",
+    );
     expect(merge.body.metadata.annotations).toEqual({ keep: "1" });
-    const json = await api.patch(`${PODS}/jp`, [{ op: "add", path: "/metadata/labels/tier", value: "web" }], "application/json-patch+json");
+    const json = await api.patch(
+      `${PODS}/jp`,
+      [{ op: "add", path: "/metadata/labels/tier", value: "web" }],
+      "application/json-patch+json",
+    );
     expect(json.body.metadata.labels).toEqual({ app: "web", tier: "web" });
-    const failed = await api.patch(`${PODS}/jp`, [{ op: "test", path: "/metadata/name", value: "other" }], "application/json-patch+json");
+    const failed = await api.patch(
+      `${PODS}/jp`,
+      [{ op: "test", path: "/metadata/name", value: "other" }],
+      "application/json-patch+json",
+    );
     expect(failed.status).toBeGreaterThanOrEqual(400);
     expect(failed.status).toBeLessThan(500);
   });
 
   it("treats a resourceVersion in a patch as a precondition", async () => {
-    const res = await api.patch(`${PODS}/jp`, { metadata: { resourceVersion: "1", labels: { x: "y" } } }, "application/merge-patch+json");
+    const res = await api.patch(
+      `${PODS}/jp`,
+      { metadata: { resourceVersion: "1", labels: { x: "y" } } },
+      "application/merge-patch+json",
+    );
     expect(res.status).toBe(409);
   });
 
   it("refuses an immutable field change with 422", async () => {
-    const res = await api.patch(`${DEPLOYS}/smp`, { spec: { selector: { matchLabels: { app: "other" } } } }, "application/merge-patch+json");
+    const res = await api.patch(
+      `${DEPLOYS}/smp`,
+      { spec: { selector: { matchLabels: { app: "other" } } } },
+      "application/merge-patch+json",
+    );
     expect(res.status).toBe(422);
     expect(res.body.details.causes).toContainEqual(expect.objectContaining({ field: "spec.selector" }));
   });
 
   it("keeps the last-applied annotation verbatim", async () => {
     const annotation = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "la" } }) + "\n";
-    await api.post(PODS, pod("la", { metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": annotation } } }));
+    await api.post(
+      PODS,
+      pod("la", {
+        metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": annotation } },
+      }),
+    );
     const got = await api.get(`${PODS}/la`);
-    expect(got.body.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toBe(annotation);
+    expect(got.body.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toBe(
+      annotation,
+    );
   });
 });
 
 describe("server-side tables", () => {
   it("prints pods with kubectl's columns", async () => {
-    const table = await api.get(PODS, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" });
+    const table = await api.get(PODS, {
+      accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+    });
     expect(table.body.kind).toBe("Table");
     expect(table.body.columnDefinitions.map((c: any) => c.name)).toEqual(
       expect.arrayContaining(["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"]),
@@ -158,6 +214,12 @@ describe("server-side tables", () => {
 
   it("prints deployments", async () => {
     const table = await api.get(DEPLOYS, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
-    expect(table.body.columnDefinitions.slice(0, 5).map((c: any) => c.name)).toEqual(["Name", "Ready", "Up-to-date", "Available", "Age"]);
+    expect(table.body.columnDefinitions.slice(0, 5).map((c: any) => c.name)).toEqual([
+      "Name",
+      "Ready",
+      "Up-to-date",
+      "Available",
+      "Age",
+    ]);
   });
 });

@@ -75,8 +75,14 @@ async function main(): Promise<void> {
     console.log(`\ncreates, ${CREATES} pods of ${value.length} bytes, concurrency ${CONCURRENCY}`);
     row("raw etcd put/s", fmt(rawPuts, 0));
     row("raw etcd create-if-absent txn/s (what the apiserver does)", fmt(rawTxnPuts, 0));
-    row("apiserver gRPC creates/s", `${fmt(grpcCreates, 0)}  (ratio vs raw put ${fmt(grpcCreates / rawPuts, 2)}, vs txn ${fmt(grpcCreates / rawTxnPuts, 2)})`);
-    row("apiserver REST/JSON creates/s", `${fmt(restCreates, 0)}  (ratio vs raw put ${fmt(restCreates / rawPuts, 2)}, vs txn ${fmt(restCreates / rawTxnPuts, 2)})`);
+    row(
+      "apiserver gRPC creates/s",
+      `${fmt(grpcCreates, 0)}  (ratio vs raw put ${fmt(grpcCreates / rawPuts, 2)}, vs txn ${fmt(grpcCreates / rawTxnPuts, 2)})`,
+    );
+    row(
+      "apiserver REST/JSON creates/s",
+      `${fmt(restCreates, 0)}  (ratio vs raw put ${fmt(restCreates / rawPuts, 2)}, vs txn ${fmt(restCreates / rawTxnPuts, 2)})`,
+    );
 
     // --- list latency --------------------------------------------------------
     await client.create(findResource("", "namespaces")!, undefined, { metadata: { name: "list" } });
@@ -91,11 +97,16 @@ async function main(): Promise<void> {
       const res = await fetch(`${apiserver.url}/api/v1/namespaces/list/pods`);
       const body = (await res.json()) as { items: unknown[] };
       listTimes.push(performance.now() - t);
-      if (body.items.length !== LIST_PODS) throw new Error(`listed ${body.items.length} pods, expected ${LIST_PODS}`);
+      if (body.items.length !== LIST_PODS)
+        throw new Error(`listed ${body.items.length} pods, expected ${LIST_PODS}`);
       t = performance.now();
       let token = "";
       do {
-        const page = (await (await fetch(`${apiserver.url}/api/v1/namespaces/list/pods?limit=500${token ? `&continue=${token}` : ""}`)).json()) as { metadata: { continue?: string } };
+        const page = (await (
+          await fetch(
+            `${apiserver.url}/api/v1/namespaces/list/pods?limit=500${token ? `&continue=${token}` : ""}`,
+          )
+        ).json()) as { metadata: { continue?: string } };
         token = page.metadata.continue ?? "";
       } while (token);
       pagedTimes.push(performance.now() - t);
@@ -121,7 +132,10 @@ async function main(): Promise<void> {
     const a = summarize(apiLatencies);
     const w = summarize(rawLatencies);
     console.log(`\nwatch delivery, ${WATCH_WRITES} writes, write → event (ms)`);
-    row(`apiserver REST watch, ${WATCHERS} watchers, p50/p99 (n=${a.n})`, `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)}`);
+    row(
+      `apiserver REST watch, ${WATCHERS} watchers, p50/p99 (n=${a.n})`,
+      `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)}`,
+    );
     row(`raw etcd watch, ${WATCHERS} watchers, p50/p99 (n=${w.n})`, `${fmt(w.p50, 2)} / ${fmt(w.p99, 2)}`);
 
     // --- memory ---------------------------------------------------------------
@@ -151,7 +165,9 @@ async function measureApiWatch(url: string, rv: string, client: ApiClient): Prom
     const controller = new AbortController();
     controllers.push(controller);
     ready.push(
-      fetch(`${url}/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, { signal: controller.signal }).then((res) => {
+      fetch(`${url}/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, {
+        signal: controller.signal,
+      }).then((res) => {
         const reader = res.body!.getReader();
         const decoder = new TextDecoder();
         let buffer = "";
@@ -185,7 +201,8 @@ async function measureApiWatch(url: string, rv: string, client: ApiClient): Prom
     await new Promise((r) => setTimeout(r, 20));
   }
   const deadline = Date.now() + 30_000;
-  while (received < WATCHERS * WATCH_WRITES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (received < WATCHERS * WATCH_WRITES && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   controllers.forEach((c) => c.abort());
   return latencies;
 }
@@ -199,7 +216,9 @@ async function measureRawWatch(raw: Etcd3): Promise<number[]> {
         .prefix("/rawwatch/")
         .create()
         .then((w) => {
-          w.on("put", (kv) => latencies.push(performance.now() + performance.timeOrigin - Number(kv.value.toString())));
+          w.on("put", (kv) =>
+            latencies.push(performance.now() + performance.timeOrigin - Number(kv.value.toString())),
+          );
           return w;
         }),
     ),
@@ -209,7 +228,8 @@ async function measureRawWatch(raw: Etcd3): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const deadline = Date.now() + 30_000;
-  while (latencies.length < WATCHERS * WATCH_WRITES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (latencies.length < WATCHERS * WATCH_WRITES && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   await Promise.all(watchers.map((w) => w.cancel()));
   return latencies;
 }

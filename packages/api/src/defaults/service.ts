@@ -15,7 +15,8 @@ export function defaultService(svc: Service): void {
   if (!spec.type) spec.type = "ClusterIP";
   for (const port of spec.ports ?? []) {
     if (!port.protocol) port.protocol = "TCP";
-    if (port.targetPort == null || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
+    if (port.targetPort == null || port.targetPort === 0 || port.targetPort === "")
+      port.targetPort = port.port;
   }
   if (isExternallyAccessible(svc) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = "Cluster";
   if (spec.type === "ExternalName") return;

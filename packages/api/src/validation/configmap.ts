@@ -4,7 +4,12 @@ import { forbiddenField, invalidValue, tooLong, type FieldError } from "@ktl/api
 import type { ConfigMap } from "../gen/types.js";
 import { semanticEqual } from "./equal.js";
 import { isConfigMapKey } from "./formats.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { key } from "./path.js";
 import { bool, opt, stringMap } from "./schema.js";
 

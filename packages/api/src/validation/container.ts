@@ -1,13 +1,37 @@
 /** Containers and init containers of a pod spec, after validateContainers. */
 import { z } from "zod";
-import { duplicate, forbiddenField, invalidValue, isDNS1123Label, required, type FieldError } from "@ktl/apimachinery";
+import {
+  duplicate,
+  forbiddenField,
+  invalidValue,
+  isDNS1123Label,
+  required,
+  type FieldError,
+} from "@ktl/apimachinery";
 import type { Container, SecurityContext } from "../gen/types.js";
 import { validateEnv, validateEnvFrom, EnvFromSourceSchema, EnvVarSchema } from "./env.js";
 import { isValidPortName, isValidPortNum, isValidUserOrGroupID } from "./formats.js";
 import { child, index } from "./path.js";
-import { LifecycleHandlerSchema, ProbeSchema, validateHandler, validateProbe, type ProbeKind } from "./probe.js";
+import {
+  LifecycleHandlerSchema,
+  ProbeSchema,
+  validateHandler,
+  validateProbe,
+  type ProbeKind,
+} from "./probe.js";
 import { validateResourceRequirements } from "./resources.js";
-import { addRule, bool, formatted, int, oneOf, opt, requiredString, str, stringMap, strings } from "./schema.js";
+import {
+  addRule,
+  bool,
+  formatted,
+  int,
+  oneOf,
+  opt,
+  requiredString,
+  str,
+  stringMap,
+  strings,
+} from "./schema.js";
 import { VolumeMountSchema, validateVolumeMounts } from "./volume.js";
 
 export const PROTOCOLS = ["SCTP", "TCP", "UDP"];
@@ -100,15 +124,27 @@ function validateSecurityContext(sc: SecurityContext | undefined | null, path: s
   if (sc == null || sc.allowPrivilegeEscalation !== false) return [];
   const errs: FieldError[] = [];
   if (sc.privileged === true) {
-    errs.push(invalidValue(path, sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"));
+    errs.push(
+      invalidValue(path, sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
+    );
   }
   if ((sc.capabilities?.add ?? []).includes("CAP_SYS_ADMIN")) {
-    errs.push(invalidValue(path, sc, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"));
+    errs.push(
+      invalidValue(
+        path,
+        sc,
+        "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
+      ),
+    );
   }
   return errs;
 }
 
-export function validateContainers(containers: Container[], volumes: ReadonlySet<string>, path: string): FieldError[] {
+export function validateContainers(
+  containers: Container[],
+  volumes: ReadonlySet<string>,
+  path: string,
+): FieldError[] {
   if (containers.length === 0) return [required(path)];
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -118,8 +154,10 @@ export function validateContainers(containers: Container[], volumes: ReadonlySet
     const name = c.name ?? "";
     if (names.has(name)) errs.push(duplicate(child(idx, "name"), name));
     names.add(name);
-    if (c.lifecycle?.postStart != null) errs.push(...validateHandler(c.lifecycle.postStart, child(idx, "lifecycle", "postStart")));
-    if (c.lifecycle?.preStop != null) errs.push(...validateHandler(c.lifecycle.preStop, child(idx, "lifecycle", "preStop")));
+    if (c.lifecycle?.postStart != null)
+      errs.push(...validateHandler(c.lifecycle.postStart, child(idx, "lifecycle", "postStart")));
+    if (c.lifecycle?.preStop != null)
+      errs.push(...validateHandler(c.lifecycle.preStop, child(idx, "lifecycle", "preStop")));
     for (const kind of PROBES) errs.push(...validateProbe(c[kind], kind, child(idx, kind)));
   });
   return [...errs, ...checkHostPortConflicts(containers, path)];
@@ -143,7 +181,12 @@ export function validateInitContainers(
     errs.push(...checkHostPortConflicts([c], path));
     for (const field of ["lifecycle", ...PROBES] as const) {
       if (c[field] != null) {
-        errs.push(forbiddenField(child(idx, field), "may not be set for init containers without restartPolicy=Always"));
+        errs.push(
+          forbiddenField(
+            child(idx, field),
+            "may not be set for init containers without restartPolicy=Always",
+          ),
+        );
       }
     }
   });

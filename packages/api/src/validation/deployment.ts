@@ -4,7 +4,12 @@ import { forbiddenField, invalidValue, notSupported, required, type FieldError }
 import type { Deployment, IntOrString, RollingUpdateDeployment } from "../gen/types.js";
 import { FIELD_IMMUTABLE_ERROR, IS_NEGATIVE_ERROR, isValidPercent } from "./formats.js";
 import { semanticEqual } from "./equal.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child } from "./path.js";
 import { validateSelectorAndTemplate, workloadSpecShape } from "./pod-template.js";
 import { anyObject, bool, intOrString, nonNegative, opt, str } from "./schema.js";
@@ -38,7 +43,13 @@ export function validateDeployment(d: Deployment): FieldError[] {
   errs.push(...validateStrategy(d, child("spec", "strategy")));
   const deadline = spec.progressDeadlineSeconds;
   if (deadline != null && deadline <= (spec.minReadySeconds ?? 0)) {
-    errs.push(invalidValue(child("spec", "progressDeadlineSeconds"), deadline, "must be greater than minReadySeconds"));
+    errs.push(
+      invalidValue(
+        child("spec", "progressDeadlineSeconds"),
+        deadline,
+        "must be greater than minReadySeconds",
+      ),
+    );
   }
   return errs;
 }
@@ -58,7 +69,12 @@ function validateStrategy(d: Deployment, path: string): FieldError[] {
     case "Recreate":
       return strategy.rollingUpdate == null
         ? []
-        : [forbiddenField(child(path, "rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'")];
+        : [
+            forbiddenField(
+              child(path, "rollingUpdate"),
+              "may not be specified when strategy `type` is 'Recreate'",
+            ),
+          ];
     case "RollingUpdate":
       return strategy.rollingUpdate == null
         ? [required(child(path, "rollingUpdate"), "this should be defaulted and never be nil")]
@@ -93,7 +109,9 @@ function validateIntOrPercent(value: IntOrString | undefined | null, path: strin
 }
 
 function percentValue(value: IntOrString | undefined | null): number | undefined {
-  return typeof value === "string" && isValidPercent(value).length === 0 ? Number(value.slice(0, -1)) : undefined;
+  return typeof value === "string" && isValidPercent(value).length === 0
+    ? Number(value.slice(0, -1))
+    : undefined;
 }
 
 /** Like intstr's IntValue: a percent counts by its number, any other string as 0. */

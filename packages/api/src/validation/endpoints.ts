@@ -1,10 +1,22 @@
 /** Endpoints validation: every subset has addresses, every address a real pod or node IP. */
 import { z } from "zod";
-import { invalidValue, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, required, type FieldError } from "@ktl/apimachinery";
+import {
+  invalidValue,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  required,
+  type FieldError,
+} from "@ktl/apimachinery";
 import type { EndpointAddress, EndpointPort, Endpoints } from "../gen/types.js";
 import { PROTOCOLS } from "./container.js";
 import { IP_ERROR, isValidIP, isValidPortNum, nonSpecialIPErrors } from "./formats.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child, index } from "./path.js";
 import { anyObject, int, oneOf, opt, str } from "./schema.js";
 
@@ -23,7 +35,14 @@ export const EndpointsSchema = z.object({
         addresses: opt(z.array(AddressSchema)),
         notReadyAddresses: opt(z.array(AddressSchema)),
         ports: opt(
-          z.array(z.object({ name: opt(str()), port: opt(int()), protocol: oneOf(PROTOCOLS), appProtocol: opt(str()) })),
+          z.array(
+            z.object({
+              name: opt(str()),
+              port: opt(int()),
+              protocol: oneOf(PROTOCOLS),
+              appProtocol: opt(str()),
+            }),
+          ),
         ),
       }),
     ),
@@ -55,9 +74,14 @@ function validateAddress(a: EndpointAddress, path: string): FieldError[] {
   const ip = a.ip ?? "";
   const ipPath = child(path, "ip");
   const errs = isValidIP(ip) ? [] : [invalidValue(ipPath, ip, IP_ERROR)];
-  if (a.hostname) errs.push(...isDNS1123Label(a.hostname).map((msg) => invalidValue(child(path, "hostname"), a.hostname, msg)));
+  if (a.hostname)
+    errs.push(
+      ...isDNS1123Label(a.hostname).map((msg) => invalidValue(child(path, "hostname"), a.hostname, msg)),
+    );
   if (a.nodeName != null) {
-    errs.push(...isDNS1123Subdomain(a.nodeName).map((msg) => invalidValue(child(path, "nodeName"), a.nodeName, msg)));
+    errs.push(
+      ...isDNS1123Subdomain(a.nodeName).map((msg) => invalidValue(child(path, "nodeName"), a.nodeName, msg)),
+    );
   }
   // Traffic sent to a loopback or link-local endpoint would never leave the proxying node.
   if (isValidIP(ip)) errs.push(...nonSpecialIPErrors(ip).map((msg) => invalidValue(ipPath, ip, msg)));
@@ -68,10 +92,15 @@ function validatePort(p: EndpointPort, requireName: boolean, path: string): Fiel
   const errs: FieldError[] = [];
   const name = p.name ?? "";
   if (requireName && name === "") errs.push(required(child(path, "name")));
-  else if (name !== "") errs.push(...isDNS1123Label(name).map((msg) => invalidValue(child(path, "name"), name, msg)));
+  else if (name !== "")
+    errs.push(...isDNS1123Label(name).map((msg) => invalidValue(child(path, "name"), name, msg)));
   errs.push(...isValidPortNum(p.port ?? 0).map((msg) => invalidValue(child(path, "port"), p.port ?? 0, msg)));
   if (p.appProtocol != null) {
-    errs.push(...isQualifiedName(p.appProtocol).map((msg) => invalidValue(child(path, "appProtocol"), p.appProtocol, msg)));
+    errs.push(
+      ...isQualifiedName(p.appProtocol).map((msg) =>
+        invalidValue(child(path, "appProtocol"), p.appProtocol, msg),
+      ),
+    );
   }
   return errs;
 }

@@ -16,7 +16,9 @@ export const EnvVarSchema = z.object({
   valueFrom: opt(
     z.object({
       fieldRef: opt(z.object({ apiVersion: opt(str()), fieldPath: opt(str()) })),
-      resourceFieldRef: opt(z.object({ containerName: opt(str()), resource: opt(str()), divisor: opt(str()) })),
+      resourceFieldRef: opt(
+        z.object({ containerName: opt(str()), resource: opt(str()), divisor: opt(str()) }),
+      ),
       configMapKeyRef: opt(KeySelectorSchema),
       secretKeyRef: opt(KeySelectorSchema),
     }),
@@ -69,7 +71,10 @@ function validateValueFrom(ev: EnvVar, path: string): FieldError[] {
     const ref = from.resourceFieldRef;
     const refPath = child(path, "resourceFieldRef");
     if (!ref.resource) errs.push(required(child(refPath, "resource")));
-    else if (!RESOURCE_FIELD_PATHS.includes(ref.resource) && !/^(limits|requests)\.hugepages-/.test(ref.resource)) {
+    else if (
+      !RESOURCE_FIELD_PATHS.includes(ref.resource) &&
+      !/^(limits|requests)\.hugepages-/.test(ref.resource)
+    ) {
       errs.push(notSupported(child(refPath, "resource"), ref.resource, RESOURCE_FIELD_PATHS));
     }
   }
@@ -78,12 +83,20 @@ function validateValueFrom(ev: EnvVar, path: string): FieldError[] {
     if (ref == null) continue;
     sources++;
     const refPath = child(path, kind);
-    for (const msg of isDNS1123Subdomain(ref.name ?? "")) errs.push(invalidValue(child(refPath, "name"), ref.name ?? "", msg));
+    for (const msg of isDNS1123Subdomain(ref.name ?? ""))
+      errs.push(invalidValue(child(refPath, "name"), ref.name ?? "", msg));
     if (!ref.key) errs.push(required(child(refPath, "key")));
-    else for (const msg of isConfigMapKey(ref.key)) errs.push(invalidValue(child(refPath, "key"), ref.key, msg));
+    else
+      for (const msg of isConfigMapKey(ref.key)) errs.push(invalidValue(child(refPath, "key"), ref.key, msg));
   }
   if (sources === 0) {
-    errs.push(invalidValue(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"));
+    errs.push(
+      invalidValue(
+        path,
+        "",
+        "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+      ),
+    );
   } else if (ev.value) {
     errs.push(invalidValue(path, "", "may not be specified when `value` is not empty"));
   } else if (sources > 1) {
@@ -112,11 +125,14 @@ export function validateEnvFrom(sources: EnvFromSource[], path: string): FieldEr
       count++;
       const namePath = child(idx, kind, "name");
       if (!ref.name) errs.push(required(namePath));
-      else for (const msg of nameIsDNSSubdomain(ref.name, true)) errs.push(invalidValue(namePath, ref.name, msg));
+      else
+        for (const msg of nameIsDNSSubdomain(ref.name, true))
+          errs.push(invalidValue(namePath, ref.name, msg));
     }
     // Kubernetes reports these two on the list, not the entry.
     if (count === 0) errs.push(invalidValue(path, "", "must specify one of: `configMapRef` or `secretRef`"));
-    else if (count > 1) errs.push(invalidValue(path, "", "may not have more than one field specified at a time"));
+    else if (count > 1)
+      errs.push(invalidValue(path, "", "may not have more than one field specified at a time"));
   });
   return errs;
 }

@@ -7,7 +7,12 @@
 export function semanticEqual(a: unknown, b: unknown): boolean {
   if (isUnset(a) || isUnset(b)) return isUnset(a) && isUnset(b);
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => semanticEqual(v, b[i]));
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((v, i) => semanticEqual(v, b[i]))
+    );
   }
   if (typeof a === "object" && typeof b === "object") {
     const ra = a as Record<string, unknown>;

@@ -78,7 +78,14 @@ const PERCENT_FMT = "[0-9]+%";
 
 export function isValidPercent(value: string): string[] {
   if (new RegExp(`^${PERCENT_FMT}$`).test(value)) return [];
-  return [regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%")];
+  return [
+    regexError(
+      "a valid percent string must be a numeric string followed by an ending '%'",
+      PERCENT_FMT,
+      "1%",
+      "93%",
+    ),
+  ];
 }
 
 export function isValidUserOrGroupID(id: number): string[] {
@@ -114,7 +121,13 @@ const HTTP_HEADER_NAME_FMT = "[-A-Za-z0-9]+";
 
 export function isHTTPHeaderName(value: string): string[] {
   if (new RegExp(`^${HTTP_HEADER_NAME_FMT}$`).test(value)) return [];
-  return [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", HTTP_HEADER_NAME_FMT, "X-Header-Name")];
+  return [
+    regexError(
+      "a valid HTTP header must consist of alphanumeric characters or '-'",
+      HTTP_HEADER_NAME_FMT,
+      "X-Header-Name",
+    ),
+  ];
 }
 
 export const IP_ERROR = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
@@ -176,7 +189,8 @@ export function nonSpecialIPErrors(ip: string): string[] {
     if (v4.every((o) => o === 0)) return [`may not be unspecified (${ip})`];
     if (a === 127) return ["may not be in the loopback range (127.0.0.0/8, ::1/128)"];
     if (a === 169 && b === 254) return ["may not be in the link-local range (169.254.0.0/16, fe80::/10)"];
-    if (a === 224 && b === 0 && c === 0) return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
+    if (a === 224 && b === 0 && c === 0)
+      return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
     return [];
   }
   const g = parseIPv6(ip);
@@ -187,8 +201,10 @@ export function nonSpecialIPErrors(ip: string): string[] {
     return nonSpecialIPErrors(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`);
   }
   if (g.every((x) => x === 0)) return [`may not be unspecified (${ip})`];
-  if (g.slice(0, 7).every((x) => x === 0) && g7 === 1) return ["may not be in the loopback range (127.0.0.0/8, ::1/128)"];
+  if (g.slice(0, 7).every((x) => x === 0) && g7 === 1)
+    return ["may not be in the loopback range (127.0.0.0/8, ::1/128)"];
   if ((g0 & 0xffc0) === 0xfe80) return ["may not be in the link-local range (169.254.0.0/16, fe80::/10)"];
-  if ((g0 & 0xff0f) === 0xff02) return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
+  if ((g0 & 0xff0f) === 0xff02)
+    return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
   return [];
 }

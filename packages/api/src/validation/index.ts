@@ -80,7 +80,7 @@ export function validateStatusUpdate(kind: string, obj: unknown, old: unknown): 
   const shape = checkShape(MetadataOnlySchema, obj.metadata, "metadata");
   if (shape.malformed) return shape.errors;
   const oldMeta = isObject(old) && isObject(old.metadata) ? old.metadata : {};
-  return [...shape.errors, ...validateObjectMetaUpdate(obj.metadata as never, oldMeta as never)];
+  return [...shape.errors, ...validateObjectMetaUpdate(obj.metadata as never, oldMeta)];
 }
 
 export { TOTAL_ANNOTATION_SIZE_LIMIT } from "./meta.js";

@@ -20,7 +20,10 @@ export function validateLabelName(name: string, path: string): FieldError[] {
   return isQualifiedName(name).map((msg) => invalidValue(path, name, msg));
 }
 
-export function validateLabels(labels: Record<string, string> | undefined | null, path: string): FieldError[] {
+export function validateLabels(
+  labels: Record<string, string> | undefined | null,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     errs.push(...validateLabelName(k, path));
@@ -29,7 +32,10 @@ export function validateLabels(labels: Record<string, string> | undefined | null
   return errs;
 }
 
-export function validateLabelSelector(selector: LabelSelector | undefined | null, path: string): FieldError[] {
+export function validateLabelSelector(
+  selector: LabelSelector | undefined | null,
+  path: string,
+): FieldError[] {
   if (selector == null) return [];
   const errs = validateLabels(selector.matchLabels, child(path, "matchLabels"));
   (selector.matchExpressions ?? []).forEach((req, i) => {
@@ -51,7 +57,12 @@ function validateRequirement(req: LabelSelectorRequirement, path: string): Field
     case "Exists":
     case "DoesNotExist":
       if (values.length > 0) {
-        errs.push(forbiddenField(child(path, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        errs.push(
+          forbiddenField(
+            child(path, "values"),
+            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          ),
+        );
       }
       break;
     default:

@@ -14,7 +14,12 @@ import {
   type FieldError,
 } from "@ktl/apimachinery";
 import type { ObjectMeta, OwnerReference } from "../gen/types.js";
-import { FIELD_IMMUTABLE_ERROR, IS_NEGATIVE_ERROR, isDNS1035Label, isValidPathSegmentName } from "./formats.js";
+import {
+  FIELD_IMMUTABLE_ERROR,
+  IS_NEGATIVE_ERROR,
+  isDNS1035Label,
+  isValidPathSegmentName,
+} from "./formats.js";
 import { validateLabels } from "./labels.js";
 import { child, index } from "./path.js";
 import { anyObject, bool, int, opt, str, stringMap, strings } from "./schema.js";
@@ -27,9 +32,12 @@ function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith("-") ? `${name.slice(0, -1)}a` : name;
 }
 
-export const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
-export const nameIsDNSLabel: NameFn = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
-export const nameIsDNS1035Label: NameFn = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNSSubdomain: NameFn = (name, prefix) =>
+  isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNSLabel: NameFn = (name, prefix) =>
+  isDNS1123Label(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNS1035Label: NameFn = (name, prefix) =>
+  isDNS1035Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsPathSegment: NameFn = (name) => isValidPathSegmentName(name);
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
@@ -72,7 +80,11 @@ export interface MetaOptions {
 }
 
 /** Metadata on create. A missing name is fine when generateName is set: the server generates one. */
-export function validateObjectMeta(meta: ObjectMeta | undefined | null, opts: MetaOptions, path = "metadata"): FieldError[] {
+export function validateObjectMeta(
+  meta: ObjectMeta | undefined | null,
+  opts: MetaOptions,
+  path = "metadata",
+): FieldError[] {
   const m = meta ?? {};
   const errs: FieldError[] = [];
   if (m.generateName) {
@@ -87,11 +99,14 @@ export function validateObjectMeta(meta: ObjectMeta | undefined | null, opts: Me
   }
   if (opts.namespaced) {
     if (!m.namespace) errs.push(required(child(path, "namespace")));
-    else for (const msg of nameIsDNSLabel(m.namespace, false)) errs.push(invalidValue(child(path, "namespace"), m.namespace, msg));
+    else
+      for (const msg of nameIsDNSLabel(m.namespace, false))
+        errs.push(invalidValue(child(path, "namespace"), m.namespace, msg));
   } else if (m.namespace) {
     errs.push(forbiddenField(child(path, "namespace"), "not allowed on this type"));
   }
-  if ((m.generation ?? 0) < 0) errs.push(invalidValue(child(path, "generation"), m.generation, IS_NEGATIVE_ERROR));
+  if ((m.generation ?? 0) < 0)
+    errs.push(invalidValue(child(path, "generation"), m.generation, IS_NEGATIVE_ERROR));
   errs.push(...validateMetaMaps(m, path));
   errs.push(...validateFinalizers(m.finalizers ?? [], child(path, "finalizers")));
   return errs;
@@ -113,7 +128,8 @@ export function validateObjectMetaUpdate(
   const errs: FieldError[] = [];
   for (const field of ["name", "namespace", "uid"] as const) {
     const now = m[field];
-    if (now && now !== (o[field] ?? "")) errs.push(invalidValue(child(path, field), now, FIELD_IMMUTABLE_ERROR));
+    if (now && now !== (o[field] ?? ""))
+      errs.push(invalidValue(child(path, field), now, FIELD_IMMUTABLE_ERROR));
   }
   errs.push(...validateMetaMaps(m, path));
   errs.push(...validateFinalizers(m.finalizers ?? [], child(path, "finalizers")));
@@ -128,7 +144,10 @@ function validateMetaMaps(m: ObjectMeta, path: string): FieldError[] {
   ];
 }
 
-export function validateAnnotations(annotations: Record<string, string> | undefined | null, path: string): FieldError[] {
+export function validateAnnotations(
+  annotations: Record<string, string> | undefined | null,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   let size = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) {
@@ -152,7 +171,9 @@ function validateOwnerReferences(refs: OwnerReference[], path: string): FieldErr
     if (!ref.name) errs.push(invalidValue(child(path, "name"), ref.name ?? "", "must not be empty"));
     if (!ref.uid) errs.push(invalidValue(child(path, "uid"), ref.uid ?? "", "must not be empty"));
     if (BANNED_OWNERS.has(`${apiVersion}/${ref.kind ?? ""}`)) {
-      errs.push(invalidValue(path, ref, `/${apiVersion}, Kind=${ref.kind ?? ""} is disallowed from being an owner`));
+      errs.push(
+        invalidValue(path, ref, `/${apiVersion}, Kind=${ref.kind ?? ""} is disallowed from being an owner`),
+      );
     }
     if (ref.controller === true) {
       const current = `${ref.kind ?? ""}/${ref.name ?? ""}`;

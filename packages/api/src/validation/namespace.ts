@@ -2,7 +2,13 @@
 import { z } from "zod";
 import { invalidValue, isQualifiedName, type FieldError } from "@ktl/apimachinery";
 import type { Namespace } from "../gen/types.js";
-import { ObjectMetaSchema, nameIsDNSLabel, validateKubeFinalizerName, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSLabel,
+  validateKubeFinalizerName,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child } from "./path.js";
 import { anyObject, opt, strings } from "./schema.js";
 

@@ -1,10 +1,21 @@
 /** Node validation: taints, pod CIDRs, and the capacity it reports. */
 import { z } from "zod";
-import { duplicate, forbiddenField, invalidValue, isValidLabelValue, type FieldError } from "@ktl/apimachinery";
+import {
+  duplicate,
+  forbiddenField,
+  invalidValue,
+  isValidLabelValue,
+  type FieldError,
+} from "@ktl/apimachinery";
 import type { Node, Taint } from "../gen/types.js";
 import { CIDR_ERROR, IS_NEGATIVE_ERROR, isIPv6, isValidCIDR } from "./formats.js";
 import { validateLabelName } from "./labels.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child, index } from "./path.js";
 import { parseQuantity } from "./quantity.js";
 import { bool, opt, str, stringMap, strings } from "./schema.js";
@@ -18,7 +29,9 @@ export const NodeSchema = z.object({
       podCIDRs: opt(strings()),
       providerID: opt(str()),
       unschedulable: opt(bool()),
-      taints: opt(z.array(z.object({ key: opt(str()), value: opt(str()), effect: opt(str()), timeAdded: opt(str()) }))),
+      taints: opt(
+        z.array(z.object({ key: opt(str()), value: opt(str()), effect: opt(str()), timeAdded: opt(str()) })),
+      ),
     }),
   ),
   status: opt(z.object({ capacity: opt(stringMap()), allocatable: opt(stringMap()) })),
@@ -63,7 +76,12 @@ export function validateNodeUpdate(node: Node, old: Node): FieldError[] {
   }
   const oldProvider = old.spec?.providerID ?? "";
   if (oldProvider !== "" && oldProvider !== (node.spec?.providerID ?? "")) {
-    errs.push(forbiddenField(child("spec", "providerID"), 'node updates may not change providerID except from "" to valid'));
+    errs.push(
+      forbiddenField(
+        child("spec", "providerID"),
+        'node updates may not change providerID except from "" to valid',
+      ),
+    );
   }
   errs.push(...validateTaints(node.spec?.taints ?? []));
   errs.push(...validateNodeResources(node));

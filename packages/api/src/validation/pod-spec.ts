@@ -1,8 +1,21 @@
 /** The pod spec, shared by Pods and the pod templates of workloads. */
 import { z } from "zod";
-import { inclusiveRangeError, invalidValue, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, required, type FieldError } from "@ktl/apimachinery";
+import {
+  inclusiveRangeError,
+  invalidValue,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  required,
+  type FieldError,
+} from "@ktl/apimachinery";
 import type { PodSpec } from "../gen/types.js";
-import { ContainerSchema, PodSecurityContextSchema, validateContainers, validateInitContainers } from "./container.js";
+import {
+  ContainerSchema,
+  PodSecurityContextSchema,
+  validateContainers,
+  validateInitContainers,
+} from "./container.js";
 import { MAX_INT32 } from "./formats.js";
 import { LabelSelectorSchema, validateLabels } from "./labels.js";
 import { child, index } from "./path.js";
@@ -10,7 +23,11 @@ import { bool, formatted, int, oneOf, opt, str, stringMap, strings } from "./sch
 import { validateAffinity, validateTolerations, validateTopologySpreadConstraints } from "./scheduling.js";
 import { VolumeSchema, validateVolumes } from "./volume.js";
 
-const NodeSelectorRequirementSchema = z.object({ key: opt(str()), operator: opt(str()), values: opt(strings()) });
+const NodeSelectorRequirementSchema = z.object({
+  key: opt(str()),
+  operator: opt(str()),
+  values: opt(strings()),
+});
 const NodeSelectorTermSchema = z.object({
   matchExpressions: opt(z.array(NodeSelectorRequirementSchema)),
   matchFields: opt(z.array(NodeSelectorRequirementSchema)),
@@ -29,7 +46,9 @@ const PodAffinitySchema = z.object({
 const AffinitySchema = z.object({
   nodeAffinity: opt(
     z.object({
-      requiredDuringSchedulingIgnoredDuringExecution: opt(z.object({ nodeSelectorTerms: opt(z.array(NodeSelectorTermSchema)) })),
+      requiredDuringSchedulingIgnoredDuringExecution: opt(
+        z.object({ nodeSelectorTerms: opt(z.array(NodeSelectorTermSchema)) }),
+      ),
       preferredDuringSchedulingIgnoredDuringExecution: opt(
         z.array(z.object({ weight: opt(int()), preference: opt(NodeSelectorTermSchema) })),
       ),
@@ -101,7 +120,14 @@ export function validatePodSpec(spec: PodSpec, path: string, opts: PodSpecOption
   const volumes = validateVolumes(spec.volumes ?? [], child(path, "volumes"));
   errs.push(...volumes.errors);
   errs.push(...validateContainers(spec.containers ?? [], volumes.names, child(path, "containers")));
-  errs.push(...validateInitContainers(spec.initContainers ?? [], spec.containers ?? [], volumes.names, child(path, "initContainers")));
+  errs.push(
+    ...validateInitContainers(
+      spec.initContainers ?? [],
+      spec.containers ?? [],
+      volumes.names,
+      child(path, "initContainers"),
+    ),
+  );
   errs.push(...validateHostNetworkPorts(spec, path, opts));
   errs.push(...validateLabels(spec.nodeSelector, child(path, "nodeSelector")));
   if (spec.dnsPolicy === "None") {
@@ -110,11 +136,18 @@ export function validatePodSpec(spec: PodSpec, path: string, opts: PodSpecOption
   }
   const deadline = spec.activeDeadlineSeconds;
   if (deadline != null && (deadline < 1 || deadline > MAX_INT32)) {
-    errs.push(invalidValue(child(path, "activeDeadlineSeconds"), deadline, inclusiveRangeError(1, MAX_INT32)));
+    errs.push(
+      invalidValue(child(path, "activeDeadlineSeconds"), deadline, inclusiveRangeError(1, MAX_INT32)),
+    );
   }
   errs.push(...validateTolerations(spec.tolerations ?? [], child(path, "tolerations")));
   errs.push(...validateAffinity(spec.affinity, child(path, "affinity")));
-  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints ?? [], child(path, "topologySpreadConstraints")));
+  errs.push(
+    ...validateTopologySpreadConstraints(
+      spec.topologySpreadConstraints ?? [],
+      child(path, "topologySpreadConstraints"),
+    ),
+  );
   (spec.readinessGates ?? []).forEach((gate, i) => {
     const type = gate.conditionType ?? "";
     const gatePath = child(index(child(path, "readinessGates"), i), "conditionType");
@@ -135,7 +168,13 @@ function validateHostNetworkPorts(spec: PodSpec, path: string, opts: PodSpecOpti
       const hp = p.hostPort ?? 0;
       if ((opts.isPod || hp !== 0) && hp !== p.containerPort) {
         const portPath = index(child(index(child(path, "containers"), ci), "ports"), pi);
-        errs.push(invalidValue(child(portPath, "hostPort"), hp, "must match `containerPort` when `hostNetwork` is true"));
+        errs.push(
+          invalidValue(
+            child(portPath, "hostPort"),
+            hp,
+            "must match `containerPort` when `hostNetwork` is true",
+          ),
+        );
       }
     });
   });

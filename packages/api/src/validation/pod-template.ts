@@ -45,7 +45,8 @@ export function validateSelectorAndTemplate(
   if (selector == null) errs.push(required(selectorPath));
   else {
     errs.push(...validateLabelSelector(selector, selectorPath));
-    if (isEmptySelector(selector)) errs.push(invalidValue(selectorPath, selector, "empty selector is invalid for deployment"));
+    if (isEmptySelector(selector))
+      errs.push(invalidValue(selectorPath, selector, "empty selector is invalid for deployment"));
   }
   let compiled: Selector;
   try {
@@ -58,11 +59,17 @@ export function validateSelectorAndTemplate(
   return [...errs, ...validateTemplateForReplicaSet(template ?? {}, compiled, child(specPath, "template"))];
 }
 
-function validateTemplateForReplicaSet(template: PodTemplateSpec, selector: Selector, path: string): FieldError[] {
+function validateTemplateForReplicaSet(
+  template: PodTemplateSpec,
+  selector: Selector,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels ?? {};
   if (!selector.empty() && !selector.matches(labels)) {
-    errs.push(invalidValue(child(path, "metadata", "labels"), labels, "`selector` does not match template `labels`"));
+    errs.push(
+      invalidValue(child(path, "metadata", "labels"), labels, "`selector` does not match template `labels`"),
+    );
   }
   errs.push(...validatePodTemplateSpec(template, path));
   const spec = template.spec ?? {};
@@ -71,7 +78,12 @@ function validateTemplateForReplicaSet(template: PodTemplateSpec, selector: Sele
     errs.push(notSupported(child(path, "spec", "restartPolicy"), spec.restartPolicy ?? "", ["Always"]));
   }
   if (spec.activeDeadlineSeconds != null) {
-    errs.push(forbiddenField(child(path, "spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported"));
+    errs.push(
+      forbiddenField(
+        child(path, "spec", "activeDeadlineSeconds"),
+        "activeDeadlineSeconds in ReplicaSet is not Supported",
+      ),
+    );
   }
   return errs;
 }

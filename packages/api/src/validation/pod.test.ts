@@ -30,13 +30,21 @@ describe("Pod create", () => {
     expect(messages(p)).toContain(
       `spec.containers[0].name: Invalid value: "App_1": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
     );
-    const dup = pod({ containers: [{ name: "a", image: "x" }, { name: "a", image: "y" }] });
+    const dup = pod({
+      containers: [
+        { name: "a", image: "x" },
+        { name: "a", image: "y" },
+      ],
+    });
     expect(messages(dup)).toEqual(['spec.containers[1].name: Duplicate value: "a"']);
   });
 
   it("requires a container name and image", () => {
     const p = pod({ containers: [{}] });
-    expect(messages(p)).toEqual(["spec.containers[0].name: Required value", "spec.containers[0].image: Required value"]);
+    expect(messages(p)).toEqual([
+      "spec.containers[0].name: Required value",
+      "spec.containers[0].image: Required value",
+    ]);
   });
 
   it("rejects an image with surrounding whitespace on pods", () => {
@@ -50,7 +58,9 @@ describe("Pod create", () => {
     expect(messages(pod({}, { ports: [{ containerPort: 70000 }] }))).toEqual([
       "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
     ]);
-    expect(messages(pod({}, { ports: [{}] }))).toEqual(["spec.containers[0].ports[0].containerPort: Required value"]);
+    expect(messages(pod({}, { ports: [{}] }))).toEqual([
+      "spec.containers[0].ports[0].containerPort: Required value",
+    ]);
     expect(messages(pod({}, { ports: [{ containerPort: 80, protocol: "HTTP" }] }))).toEqual([
       'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
     ]);
@@ -71,7 +81,15 @@ describe("Pod create", () => {
     expect(messages(pod({}, { ports: [{ name: "123", containerPort: 80 }] }))).toEqual([
       'spec.containers[0].ports[0].name: Invalid value: "123": must contain at least one letter (a-z)',
     ]);
-    const dup = pod({}, { ports: [{ name: "web", containerPort: 80 }, { name: "web", containerPort: 81 }] });
+    const dup = pod(
+      {},
+      {
+        ports: [
+          { name: "web", containerPort: 80 },
+          { name: "web", containerPort: 81 },
+        ],
+      },
+    );
     expect(messages(dup)).toEqual(['spec.containers[0].ports[1].name: Duplicate value: "web"']);
   });
 
@@ -90,11 +108,17 @@ describe("Pod create", () => {
     expect(messages(pod({}, { env: [{ name: "1BAD" }] }))).toEqual([
       `spec.containers[0].env[0].name: Invalid value: "1BAD": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
     ]);
-    expect(messages(pod({}, { env: [{ name: "" }] }))).toEqual(["spec.containers[0].env[0].name: Required value"]);
+    expect(messages(pod({}, { env: [{ name: "" }] }))).toEqual([
+      "spec.containers[0].env[0].name: Required value",
+    ]);
     expect(messages(pod({}, { env: [{ name: "A", valueFrom: {} }] }))).toEqual([
       'spec.containers[0].env[0].valueFrom: Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
     ]);
-    const both = { name: "A", value: "x", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } };
+    const both = {
+      name: "A",
+      value: "x",
+      valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } },
+    };
     expect(messages(pod({}, { env: [both] }))).toEqual([
       'spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty',
     ]);
@@ -103,7 +127,9 @@ describe("Pod create", () => {
       /^spec\.containers\[0\]\.env\[0\]\.valueFrom\.fieldRef\.fieldPath: Unsupported value: "spec\.bogus": supported values: "metadata\.name"/,
     );
     const key = { name: "A", valueFrom: { configMapKeyRef: { name: "cm", key: "" } } };
-    expect(messages(pod({}, { env: [key] }))).toEqual(["spec.containers[0].env[0].valueFrom.configMapKeyRef.key: Required value"]);
+    expect(messages(pod({}, { env: [key] }))).toEqual([
+      "spec.containers[0].env[0].valueFrom.configMapKeyRef.key: Required value",
+    ]);
   });
 
   it("checks envFrom sources", () => {
@@ -114,16 +140,34 @@ describe("Pod create", () => {
   });
 
   it("checks volumes: unique names, exactly one source", () => {
-    const ok = pod({ volumes: [{ name: "data", emptyDir: {} }] }, { volumeMounts: [{ name: "data", mountPath: "/data" }] });
+    const ok = pod(
+      { volumes: [{ name: "data", emptyDir: {} }] },
+      { volumeMounts: [{ name: "data", mountPath: "/data" }] },
+    );
     expect(messages(ok)).toEqual([]);
-    const dup = pod({ volumes: [{ name: "data", emptyDir: {} }, { name: "data", emptyDir: {} }] });
+    const dup = pod({
+      volumes: [
+        { name: "data", emptyDir: {} },
+        { name: "data", emptyDir: {} },
+      ],
+    });
     expect(messages(dup)).toEqual(['spec.volumes[1].name: Duplicate value: "data"']);
-    expect(messages(pod({ volumes: [{ name: "data" }] }))).toEqual(["spec.volumes[0]: Required value: must specify a volume type"]);
+    expect(messages(pod({ volumes: [{ name: "data" }] }))).toEqual([
+      "spec.volumes[0]: Required value: must specify a volume type",
+    ]);
     const two = pod({ volumes: [{ name: "data", emptyDir: {}, hostPath: { path: "/tmp" } }] });
-    expect(messages(two)).toEqual(["spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type"]);
-    expect(messages(pod({ volumes: [{ name: "Data", emptyDir: {} }] }))[0]).toMatch(/^spec\.volumes\[0\]\.name: Invalid value: "Data": a lowercase RFC 1123 label/);
-    expect(messages(pod({ volumes: [{ name: "c", configMap: {} }] }))).toEqual(["spec.volumes[0].configMap.name: Required value"]);
-    expect(messages(pod({ volumes: [{ name: "s", secret: { secretName: "s", defaultMode: 0o1777 } }] }))).toEqual([
+    expect(messages(two)).toEqual([
+      "spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type",
+    ]);
+    expect(messages(pod({ volumes: [{ name: "Data", emptyDir: {} }] }))[0]).toMatch(
+      /^spec\.volumes\[0\]\.name: Invalid value: "Data": a lowercase RFC 1123 label/,
+    );
+    expect(messages(pod({ volumes: [{ name: "c", configMap: {} }] }))).toEqual([
+      "spec.volumes[0].configMap.name: Required value",
+    ]);
+    expect(
+      messages(pod({ volumes: [{ name: "s", secret: { secretName: "s", defaultMode: 0o1777 } }] })),
+    ).toEqual([
       "spec.volumes[0].secret.defaultMode: Invalid value: 1023: must be a number between 0 and 0777 (octal), both inclusive",
     ]);
     expect(messages(pod({ volumes: [{ name: "h", hostPath: { path: "/x", type: "Bogus" } }] }))[0]).toMatch(
@@ -138,9 +182,16 @@ describe("Pod create", () => {
     expect(messages(noPath)).toEqual(["spec.containers[0].volumeMounts[0].mountPath: Required value"]);
     const twice = pod(
       { volumes: [{ name: "x", emptyDir: {} }] },
-      { volumeMounts: [{ name: "x", mountPath: "/x" }, { name: "x", mountPath: "/x" }] },
+      {
+        volumeMounts: [
+          { name: "x", mountPath: "/x" },
+          { name: "x", mountPath: "/x" },
+        ],
+      },
     );
-    expect(messages(twice)).toEqual(['spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/x": must be unique']);
+    expect(messages(twice)).toEqual([
+      'spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/x": must be unique',
+    ]);
   });
 
   it("checks restartPolicy and dnsPolicy", () => {
@@ -154,7 +205,10 @@ describe("Pod create", () => {
   });
 
   it("requires the fields defaulting fills in", () => {
-    const raw: Pod = { metadata: { name: "web", namespace: "default" }, spec: { containers: [{ name: "a", image: "x" }] } };
+    const raw: Pod = {
+      metadata: { name: "web", namespace: "default" },
+      spec: { containers: [{ name: "a", image: "x" }] },
+    };
     expect(messages(raw)).toEqual([
       "spec.containers[0].terminationMessagePolicy: Required value",
       "spec.containers[0].imagePullPolicy: Required value",
@@ -187,11 +241,15 @@ describe("Pod create", () => {
 
   it("checks probes: one handler, thresholds", () => {
     const ok = { httpGet: { port: 8080 } };
-    expect(messages(pod({}, { livenessProbe: ok, readinessProbe: { tcpSocket: { port: "http" } } }))).toEqual([]);
+    expect(messages(pod({}, { livenessProbe: ok, readinessProbe: { tcpSocket: { port: "http" } } }))).toEqual(
+      [],
+    );
     expect(messages(pod({}, { livenessProbe: {} }))).toEqual([
       "spec.containers[0].livenessProbe: Required value: must specify a handler type",
     ]);
-    expect(messages(pod({}, { livenessProbe: { exec: { command: ["true"] }, httpGet: { port: 80 } } }))).toEqual([
+    expect(
+      messages(pod({}, { livenessProbe: { exec: { command: ["true"] }, httpGet: { port: 80 } } })),
+    ).toEqual([
       "spec.containers[0].livenessProbe.httpGet: Forbidden: may not specify more than 1 handler type",
     ]);
     expect(messages(pod({}, { livenessProbe: { ...ok, successThreshold: 2 } }))).toEqual([
@@ -203,11 +261,15 @@ describe("Pod create", () => {
     expect(messages(pod({}, { readinessProbe: { httpGet: { port: 0 } } }))).toEqual([
       "spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive",
     ]);
-    expect(messages(pod({}, { startupProbe: { exec: {} } }))).toEqual(["spec.containers[0].startupProbe.exec.command: Required value"]);
+    expect(messages(pod({}, { startupProbe: { exec: {} } }))).toEqual([
+      "spec.containers[0].startupProbe.exec.command: Required value",
+    ]);
   });
 
   it("forbids probes and hooks on init containers", () => {
-    const p = pod({ initContainers: [{ name: "init", image: "x", readinessProbe: { exec: { command: ["true"] } } }] });
+    const p = pod({
+      initContainers: [{ name: "init", image: "x", readinessProbe: { exec: { command: ["true"] } } }],
+    });
     expect(messages(p)).toEqual([
       "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always",
     ]);
@@ -216,7 +278,9 @@ describe("Pod create", () => {
   });
 
   it("checks tolerations", () => {
-    expect(messages(pod({ tolerations: [{ key: "k", operator: "Equal", value: "v", effect: "NoSchedule" }] }))).toEqual([]);
+    expect(
+      messages(pod({ tolerations: [{ key: "k", operator: "Equal", value: "v", effect: "NoSchedule" }] })),
+    ).toEqual([]);
     expect(messages(pod({ tolerations: [{ operator: "Exists" }] }))).toEqual([]);
     expect(messages(pod({ tolerations: [{ key: "k", operator: "Maybe" }] }))).toEqual([
       'spec.tolerations[0].operator: Unsupported value: "Maybe": supported values: "Equal", "Exists"',
@@ -234,15 +298,21 @@ describe("Pod create", () => {
 
   it("checks nodeSelector label syntax", () => {
     expect(messages(pod({ nodeSelector: { "kubernetes.io/os": "linux" } }))).toEqual([]);
-    expect(messages(pod({ nodeSelector: { "bad key": "v" } }))[0]).toMatch(/^spec\.nodeSelector: Invalid value: "bad key": name part must consist of/);
-    expect(messages(pod({ nodeSelector: { disk: "not ok" } }))[0]).toMatch(/^spec\.nodeSelector: Invalid value: "not ok": a valid label must be/);
+    expect(messages(pod({ nodeSelector: { "bad key": "v" } }))[0]).toMatch(
+      /^spec\.nodeSelector: Invalid value: "bad key": name part must consist of/,
+    );
+    expect(messages(pod({ nodeSelector: { disk: "not ok" } }))[0]).toMatch(
+      /^spec\.nodeSelector: Invalid value: "not ok": a valid label must be/,
+    );
   });
 
   it("checks activeDeadlineSeconds and node affinity", () => {
     expect(messages(pod({ activeDeadlineSeconds: 0 }))).toEqual([
       "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
     ]);
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } };
+    const affinity = {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } },
+    };
     expect(messages(pod({ affinity }))).toEqual([
       "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term",
     ]);
@@ -253,9 +323,9 @@ describe("Pod create", () => {
     expect(messages({ metadata: { name: "web", namespace: "default" }, spec })).toEqual([
       'spec.containers: Invalid value: "nginx": must be of type array',
     ]);
-    expect(messages({ metadata: { name: "web", namespace: "default", labels: { app: 1 } }, spec: pod().spec })).toEqual([
-      "metadata.labels[app]: Invalid value: 1: must be of type string",
-    ]);
+    expect(
+      messages({ metadata: { name: "web", namespace: "default", labels: { app: 1 } }, spec: pod().spec }),
+    ).toEqual(["metadata.labels[app]: Invalid value: 1: must be of type string"]);
   });
 });
 
@@ -292,7 +362,9 @@ describe("Pod update", () => {
       "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds",
     ]);
     const more = updated((x) => x.spec?.containers?.push({ ...x.spec.containers[0], name: "b" }));
-    expect(updateMessages(more)).toEqual(["spec.containers: Forbidden: pod updates may not add or remove containers"]);
+    expect(updateMessages(more)).toEqual([
+      "spec.containers: Forbidden: pod updates may not add or remove containers",
+    ]);
   });
 
   it("keeps the name, namespace and uid", () => {

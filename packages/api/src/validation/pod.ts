@@ -1,10 +1,21 @@
 /** Pod validation: create, and the narrow set of changes an update may make. */
 import { z } from "zod";
-import { forbiddenField, inclusiveRangeError, invalidValue, required, type FieldError } from "@ktl/apimachinery";
+import {
+  forbiddenField,
+  inclusiveRangeError,
+  invalidValue,
+  required,
+  type FieldError,
+} from "@ktl/apimachinery";
 import type { Container, Pod, PodSpec, Toleration } from "../gen/types.js";
 import { semanticEqual } from "./equal.js";
 import { MAX_INT32 } from "./formats.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child, index } from "./path.js";
 import { PodSpecSchema, validatePodSpec } from "./pod-spec.js";
 import { anyObject, opt } from "./schema.js";
@@ -33,7 +44,13 @@ export function validatePod(pod: Pod): FieldError[] {
     (spec[list] ?? []).forEach((c, i) => {
       const image = c.image ?? "";
       if (image !== image.trim()) {
-        errs.push(invalidValue(child(index(child("spec", list), i), "image"), image, "must not have leading or trailing whitespace"));
+        errs.push(
+          invalidValue(
+            child(index(child("spec", list), i), "image"),
+            image,
+            "must not have leading or trailing whitespace",
+          ),
+        );
       }
     });
   }
@@ -63,7 +80,12 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   if (deadlineErrs.length > 0) return [...errs, ...deadlineErrs];
   errs.push(...validateOnlyAddedTolerations(spec.tolerations ?? [], oldSpec.tolerations ?? []));
   if (!semanticEqual(mungeUpdatable(spec, oldSpec), oldSpec)) {
-    errs.push(forbiddenField("spec", `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(",")}`));
+    errs.push(
+      forbiddenField(
+        "spec",
+        `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(",")}`,
+      ),
+    );
   }
   return errs;
 }
@@ -72,10 +94,13 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
 function validateDeadlineUpdate(now: number | undefined, before: number | undefined): FieldError[] {
   const path = child("spec", "activeDeadlineSeconds");
   if (now == null) {
-    return before == null ? [] : [invalidValue(path, now, "must not update from a positive integer to nil value")];
+    return before == null
+      ? []
+      : [invalidValue(path, now, "must not update from a positive integer to nil value")];
   }
   if (now < 0 || now > MAX_INT32) return [invalidValue(path, now, inclusiveRangeError(0, MAX_INT32))];
-  if (before != null && before < now) return [invalidValue(path, now, "must be less than or equal to previous value")];
+  if (before != null && before < now)
+    return [invalidValue(path, now, "must be less than or equal to previous value")];
   return [];
 }
 
@@ -84,15 +109,18 @@ function validateOnlyAddedTolerations(now: Toleration[], before: Toleration[]): 
   for (const old of before) {
     // Only tolerationSeconds of an existing toleration may change.
     const kept = now.some((t) => semanticEqual({ ...old, tolerationSeconds: t.tolerationSeconds }, t));
-    if (!kept) return [forbiddenField(path, "existing toleration can not be modified except its tolerationSeconds")];
+    if (!kept)
+      return [forbiddenField(path, "existing toleration can not be modified except its tolerationSeconds")];
   }
   return validateTolerations(now, path);
 }
 
 /** The new spec with its updatable fields put back to their old values. */
 function mungeUpdatable(spec: PodSpec, old: PodSpec): PodSpec {
-  const withOldImages = (list: Container[] | undefined, oldList: Container[] | undefined): Container[] | undefined =>
-    list?.map((c, i) => ({ ...c, image: oldList?.[i]?.image }));
+  const withOldImages = (
+    list: Container[] | undefined,
+    oldList: Container[] | undefined,
+  ): Container[] | undefined => list?.map((c, i) => ({ ...c, image: oldList?.[i]?.image }));
   const munged: PodSpec = {
     ...spec,
     containers: withOldImages(spec.containers, old.containers),
@@ -101,6 +129,7 @@ function mungeUpdatable(spec: PodSpec, old: PodSpec): PodSpec {
     tolerations: old.tolerations,
   };
   const grace = old.terminationGracePeriodSeconds;
-  if (grace != null && grace < 0 && munged.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = grace;
+  if (grace != null && grace < 0 && munged.terminationGracePeriodSeconds === 1)
+    munged.terminationGracePeriodSeconds = grace;
   return munged;
 }

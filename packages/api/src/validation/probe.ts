@@ -43,7 +43,13 @@ export function validateProbe(probe: Probe | undefined | null, kind: ProbeKind, 
   }
   const grace = probe.terminationGracePeriodSeconds;
   if (kind === "readinessProbe" && grace != null) {
-    errs.push(invalidValue(child(path, "terminationGracePeriodSeconds"), grace, "must not be set for readinessProbes"));
+    errs.push(
+      invalidValue(
+        child(path, "terminationGracePeriodSeconds"),
+        grace,
+        "must not be set for readinessProbes",
+      ),
+    );
   } else if (grace != null && grace <= 0) {
     errs.push(invalidValue(child(path, "terminationGracePeriodSeconds"), grace, "must be greater than 0"));
   }
@@ -67,7 +73,8 @@ export function validateHandler(handler: LifecycleHandler, path: string): FieldE
     take("exec", () => ((exec.command ?? []).length === 0 ? [required(child(path, "exec", "command"))] : []));
   }
   if (httpGet != null) take("httpGet", () => validateHTTPGet(httpGet, child(path, "httpGet")));
-  if (tcpSocket != null) take("tcpSocket", () => validatePortNumOrName(tcpSocket.port, child(path, "tcpSocket", "port")));
+  if (tcpSocket != null)
+    take("tcpSocket", () => validatePortNumOrName(tcpSocket.port, child(path, "tcpSocket", "port")));
   if (count === 0) errs.push(required(path, "must specify a handler type"));
   return errs;
 }

@@ -4,7 +4,12 @@ import { invalidValue, type FieldError } from "@ktl/apimachinery";
 import type { ReplicaSet } from "../gen/types.js";
 import { semanticEqual } from "./equal.js";
 import { FIELD_IMMUTABLE_ERROR } from "./formats.js";
-import { ObjectMetaSchema, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child } from "./path.js";
 import { validateSelectorAndTemplate, workloadSpecShape } from "./pod-template.js";
 import { anyObject, nonNegative, opt } from "./schema.js";

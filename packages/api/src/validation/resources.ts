@@ -63,11 +63,15 @@ function parseEntry(name: string, text: string, path: string, errs: FieldError[]
     return undefined;
   }
   if (q.nano < 0n) errs.push(invalidValue(path, text, IS_NEGATIVE_ERROR));
-  if (isIntegerResource(name) && !isWholeUnits(q.nano)) errs.push(invalidValue(path, text, "must be an integer"));
+  if (isIntegerResource(name) && !isWholeUnits(q.nano))
+    errs.push(invalidValue(path, text, "must be an integer"));
   return { text, nano: q.nano };
 }
 
-export function validateResourceRequirements(req: ResourceRequirements | undefined | null, path: string): FieldError[] {
+export function validateResourceRequirements(
+  req: ResourceRequirements | undefined | null,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   const limPath = child(path, "limits");
   const reqPath = child(path, "requests");
@@ -84,7 +88,8 @@ export function validateResourceRequirements(req: ResourceRequirements | undefin
     hasCPUOrMemory ||= name === "cpu" || name === "memory";
     hasHugePages ||= isHugePages(name);
     if (!limits.has(name)) {
-      if (!isOvercommitAllowed(name)) errs.push(required(limPath, "Limit must be set for non overcommitable resources"));
+      if (!isOvercommitAllowed(name))
+        errs.push(required(limPath, "Limit must be set for non overcommitable resources"));
       continue;
     }
     const limit = limits.get(name);
@@ -93,7 +98,9 @@ export function validateResourceRequirements(req: ResourceRequirements | undefin
     if (!isOvercommitAllowed(name) && request.nano !== limit.nano) {
       errs.push(invalidValue(reqPath, request.text, `must be equal to ${name} limit of ${limit.text}`));
     } else if (request.nano > limit.nano) {
-      errs.push(invalidValue(reqPath, request.text, `must be less than or equal to ${name} limit of ${limit.text}`));
+      errs.push(
+        invalidValue(reqPath, request.text, `must be less than or equal to ${name} limit of ${limit.text}`),
+      );
     }
   }
   if (hasHugePages && !hasCPUOrMemory) errs.push(forbiddenField(path, "HugePages require cpu or memory"));

@@ -38,11 +38,21 @@ export function validateTolerations(tolerations: Toleration[], path: string): Fi
     // An empty key with Exists tolerates every taint; any other operator needs a key.
     if (tKey === "" && operator !== "Exists") {
       errs.push(
-        invalidValue(child(idx, "operator"), operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+        invalidValue(
+          child(idx, "operator"),
+          operator,
+          'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
       );
     }
     if (t.tolerationSeconds != null && effect !== "NoExecute") {
-      errs.push(invalidValue(child(idx, "effect"), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+      errs.push(
+        invalidValue(
+          child(idx, "effect"),
+          effect,
+          "effect must be 'NoExecute' when `tolerationSeconds` is set",
+        ),
+      );
     }
     switch (operator) {
       case "":
@@ -52,7 +62,10 @@ export function validateTolerations(tolerations: Toleration[], path: string): Fi
         break;
       }
       case "Exists":
-        if (t.value) errs.push(invalidValue(child(idx, "operator"), t.value, "value must be empty when `operator` is 'Exists'"));
+        if (t.value)
+          errs.push(
+            invalidValue(child(idx, "operator"), t.value, "value must be empty when `operator` is 'Exists'"),
+          );
         break;
       default:
         errs.push(notSupported(child(idx, "operator"), operator, ["Equal", "Exists"]));
@@ -70,7 +83,11 @@ export function validateAffinity(affinity: Affinity | undefined | null, path: st
     const nodePath = child(path, "nodeAffinity");
     const requiredTerms = node.requiredDuringSchedulingIgnoredDuringExecution;
     if (requiredTerms != null) {
-      const termsPath = child(nodePath, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms");
+      const termsPath = child(
+        nodePath,
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "nodeSelectorTerms",
+      );
       const terms = requiredTerms.nodeSelectorTerms ?? [];
       if (terms.length === 0) errs.push(required(termsPath, "must have at least one node selector term"));
       terms.forEach((term, i) => errs.push(...validateNodeSelectorTerm(term, index(termsPath, i))));
@@ -86,7 +103,12 @@ export function validateAffinity(affinity: Affinity | undefined | null, path: st
     if (pod == null) continue;
     const podPath = child(path, kind);
     (pod.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((term, i) => {
-      errs.push(...validatePodAffinityTerm(term, index(child(podPath, "requiredDuringSchedulingIgnoredDuringExecution"), i)));
+      errs.push(
+        ...validatePodAffinityTerm(
+          term,
+          index(child(podPath, "requiredDuringSchedulingIgnoredDuringExecution"), i),
+        ),
+      );
     });
     (pod.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((weighted, i) => {
       const wPath = index(child(podPath, "preferredDuringSchedulingIgnoredDuringExecution"), i);
@@ -110,12 +132,20 @@ function validateNodeSelectorTerm(term: NodeSelectorTerm, path: string): FieldEr
   (term.matchFields ?? []).forEach((req, i) => {
     const reqPath = index(child(path, "matchFields"), i);
     if (req.operator !== "In" && req.operator !== "NotIn") {
-      errs.push(invalidValue(child(reqPath, "operator"), req.operator ?? "", "not a valid selector operator"));
+      errs.push(
+        invalidValue(child(reqPath, "operator"), req.operator ?? "", "not a valid selector operator"),
+      );
     } else if ((req.values ?? []).length !== 1) {
-      errs.push(required(child(reqPath, "values"), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
+      errs.push(
+        required(
+          child(reqPath, "values"),
+          "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+        ),
+      );
     }
     // metadata.name is the only node field a pod can select on.
-    if (req.key !== "metadata.name") errs.push(invalidValue(child(reqPath, "key"), req.key ?? "", "not a valid field selector key"));
+    if (req.key !== "metadata.name")
+      errs.push(invalidValue(child(reqPath, "key"), req.key ?? "", "not a valid field selector key"));
   });
   return errs;
 }
@@ -126,17 +156,26 @@ function validateNodeSelectorRequirement(req: NodeSelectorRequirement, path: str
   switch (req.operator) {
     case "In":
     case "NotIn":
-      if (values.length === 0) errs.push(required(child(path, "values"), "must be specified when `operator` is 'In' or 'NotIn'"));
+      if (values.length === 0)
+        errs.push(required(child(path, "values"), "must be specified when `operator` is 'In' or 'NotIn'"));
       break;
     case "Exists":
     case "DoesNotExist":
       if (values.length > 0) {
-        errs.push(forbiddenField(child(path, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        errs.push(
+          forbiddenField(
+            child(path, "values"),
+            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          ),
+        );
       }
       break;
     case "Gt":
     case "Lt":
-      if (values.length !== 1) errs.push(required(child(path, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+      if (values.length !== 1)
+        errs.push(
+          required(child(path, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"),
+        );
       break;
     default:
       errs.push(invalidValue(child(path, "operator"), req.operator ?? "", "not a valid selector operator"));
@@ -158,11 +197,15 @@ function validatePodAffinityTerm(term: PodAffinityTerm, path: string): FieldErro
   return [...errs, ...validateLabelName(topologyKey, child(path, "topologyKey"))];
 }
 
-export function validateTopologySpreadConstraints(constraints: TopologySpreadConstraint[], path: string): FieldError[] {
+export function validateTopologySpreadConstraints(
+  constraints: TopologySpreadConstraint[],
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   constraints.forEach((c, i) => {
     const idx = index(path, i);
-    if ((c.maxSkew ?? 0) <= 0) errs.push(invalidValue(child(idx, "maxSkew"), c.maxSkew ?? 0, IS_NOT_POSITIVE_ERROR));
+    if ((c.maxSkew ?? 0) <= 0)
+      errs.push(invalidValue(child(idx, "maxSkew"), c.maxSkew ?? 0, IS_NOT_POSITIVE_ERROR));
     if (!c.topologyKey) errs.push(required(child(idx, "topologyKey"), "can not be empty"));
     const when = c.whenUnsatisfiable ?? "";
     if (when !== "DoNotSchedule" && when !== "ScheduleAnyway") {

@@ -36,7 +36,8 @@ export function validateClusterIPs(svc: Service): FieldError[] {
   const families = spec.ipFamilies ?? [];
   const seen = new Set<string>();
   families.forEach((family, i) => {
-    if (!IP_FAMILIES.includes(family)) errs.push(notSupported(index(child("spec", "ipFamilies"), i), family, IP_FAMILIES));
+    if (!IP_FAMILIES.includes(family))
+      errs.push(notSupported(index(child("spec", "ipFamilies"), i), family, IP_FAMILIES));
     if (seen.has(family)) errs.push(duplicate(index(child("spec", "ipFamilies"), i), family));
     seen.add(family);
   });
@@ -67,10 +68,22 @@ export function validateClusterIPs(svc: Service): FieldError[] {
     ips.forEach((ip, i) => {
       const family = families[i];
       if (family === "IPv4" && isIPv6(ip)) {
-        errs.push(invalidValue(index(CLUSTER_IPS, i), ip, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
+        errs.push(
+          invalidValue(
+            index(CLUSTER_IPS, i),
+            ip,
+            `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``,
+          ),
+        );
       }
       if (family === "IPv6" && !isIPv6(ip)) {
-        errs.push(invalidValue(index(CLUSTER_IPS, i), ip, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
+        errs.push(
+          invalidValue(
+            index(CLUSTER_IPS, i),
+            ip,
+            `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``,
+          ),
+        );
       }
     });
   }

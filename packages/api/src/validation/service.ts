@@ -15,7 +15,12 @@ import type { Service, ServicePort } from "../gen/types.js";
 import { isExternallyAccessible } from "../defaults/service.js";
 import { FIELD_IMMUTABLE_ERROR, IP_ERROR, isValidIP, isValidPortNum, nonSpecialIPErrors } from "./formats.js";
 import { validateLabels } from "./labels.js";
-import { ObjectMetaSchema, nameIsDNS1035Label, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import {
+  ObjectMetaSchema,
+  nameIsDNS1035Label,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from "./meta.js";
 import { child, index } from "./path.js";
 import { validatePortNumOrName } from "./probe.js";
 import { anyObject, bool, int, intOrString, oneOf, opt, str, stringMap, strings } from "./schema.js";
@@ -67,10 +72,13 @@ export function validateService(svc: Service): FieldError[] {
   const spec = svc.spec ?? {};
   const ports = spec.ports ?? [];
   const errs = validateObjectMeta(svc.metadata, { namespaced: true, nameFn: nameIsDNS1035Label });
-  if (ports.length === 0 && !isHeadless(svc) && spec.type !== "ExternalName") errs.push(required(child("spec", "ports")));
+  if (ports.length === 0 && !isHeadless(svc) && spec.type !== "ExternalName")
+    errs.push(required(child("spec", "ports")));
   errs.push(...validateTypeSpecific(svc));
   const names = new Set<string>();
-  ports.forEach((p, i) => errs.push(...validateServicePort(p, ports.length > 1, names, index(child("spec", "ports"), i))));
+  ports.forEach((p, i) =>
+    errs.push(...validateServicePort(p, ports.length > 1, names, index(child("spec", "ports"), i))),
+  );
   errs.push(...validateLabels(spec.selector, child("spec", "selector")));
   errs.push(...validateSessionAffinity(svc));
   errs.push(...validateClusterIPs(svc));
@@ -87,8 +95,13 @@ export function validateService(svc: Service): FieldError[] {
 export function validateServiceUpdate(svc: Service, old: Service): FieldError[] {
   const errs = validateObjectMetaUpdate(svc.metadata, old.metadata);
   errs.push(...validateClusterIPsUpdate(svc, old));
-  const needsHealthCheck = (s: Service): boolean => s.spec?.type === "LoadBalancer" && s.spec.externalTrafficPolicy === "Local";
-  if (needsHealthCheck(svc) && needsHealthCheck(old) && svc.spec?.healthCheckNodePort !== old.spec?.healthCheckNodePort) {
+  const needsHealthCheck = (s: Service): boolean =>
+    s.spec?.type === "LoadBalancer" && s.spec.externalTrafficPolicy === "Local";
+  if (
+    needsHealthCheck(svc) &&
+    needsHealthCheck(old) &&
+    svc.spec?.healthCheckNodePort !== old.spec?.healthCheckNodePort
+  ) {
     errs.push(forbiddenField(child("spec", "healthCheckNodePort"), FIELD_IMMUTABLE_ERROR));
   }
   return [...errs, ...validateService(svc)];
@@ -101,17 +114,33 @@ function validateTypeSpecific(svc: Service): FieldError[] {
     case "LoadBalancer":
     case "NodePort":
       return isHeadless(svc)
-        ? [invalidValue(index(child(specPath, "clusterIPs"), 0), "None", `may not be set to 'None' for ${spec.type} services`)]
+        ? [
+            invalidValue(
+              index(child(specPath, "clusterIPs"), 0),
+              "None",
+              `may not be set to 'None' for ${spec.type} services`,
+            ),
+          ]
         : [];
     case "ExternalName": {
       const errs: FieldError[] = [];
-      if (clusterIPsOf(svc).length > 0) errs.push(forbiddenField(child(specPath, "clusterIPs"), "may not be set for ExternalName services"));
-      if ((spec.ipFamilies ?? []).length > 0) errs.push(forbiddenField(child(specPath, "ipFamilies"), "may not be set for ExternalName services"));
-      if (spec.ipFamilyPolicy != null) errs.push(forbiddenField(child(specPath, "ipFamilyPolicy"), "may not be set for ExternalName services"));
+      if (clusterIPsOf(svc).length > 0)
+        errs.push(forbiddenField(child(specPath, "clusterIPs"), "may not be set for ExternalName services"));
+      if ((spec.ipFamilies ?? []).length > 0)
+        errs.push(forbiddenField(child(specPath, "ipFamilies"), "may not be set for ExternalName services"));
+      if (spec.ipFamilyPolicy != null)
+        errs.push(
+          forbiddenField(child(specPath, "ipFamilyPolicy"), "may not be set for ExternalName services"),
+        );
       // The value is a CNAME and may end in a dot to mark it fully qualified.
       const cname = (spec.externalName ?? "").replace(/\.$/, "");
       if (cname === "") errs.push(required(child(specPath, "externalName")));
-      else errs.push(...isDNS1123Subdomain(cname).map((msg) => invalidValue(child(specPath, "externalName"), cname, msg)));
+      else
+        errs.push(
+          ...isDNS1123Subdomain(cname).map((msg) =>
+            invalidValue(child(specPath, "externalName"), cname, msg),
+          ),
+        );
       return errs;
     }
     default:
@@ -120,7 +149,12 @@ function validateTypeSpecific(svc: Service): FieldError[] {
 }
 
 /** With several ports each needs a distinct name, which Endpoints use to pair them up. */
-function validateServicePort(sp: ServicePort, requireName: boolean, names: Set<string>, path: string): FieldError[] {
+function validateServicePort(
+  sp: ServicePort,
+  requireName: boolean,
+  names: Set<string>,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   const name = sp.name ?? "";
   if (requireName && name === "") {
@@ -130,10 +164,16 @@ function validateServicePort(sp: ServicePort, requireName: boolean, names: Set<s
     if (names.has(name)) errs.push(duplicate(child(path, "name"), name));
     names.add(name);
   }
-  errs.push(...isValidPortNum(sp.port ?? 0).map((msg) => invalidValue(child(path, "port"), sp.port ?? 0, msg)));
+  errs.push(
+    ...isValidPortNum(sp.port ?? 0).map((msg) => invalidValue(child(path, "port"), sp.port ?? 0, msg)),
+  );
   errs.push(...validatePortNumOrName(sp.targetPort, child(path, "targetPort")));
   if (sp.appProtocol != null) {
-    errs.push(...isQualifiedName(sp.appProtocol).map((msg) => invalidValue(child(path, "appProtocol"), sp.appProtocol, msg)));
+    errs.push(
+      ...isQualifiedName(sp.appProtocol).map((msg) =>
+        invalidValue(child(path, "appProtocol"), sp.appProtocol, msg),
+      ),
+    );
   }
   return errs;
 }
@@ -152,7 +192,13 @@ function validateSessionAffinity(svc: Service): FieldError[] {
   const timeoutPath = child(path, "clientIP", "timeoutSeconds");
   if (timeout == null) return [required(timeoutPath, detail)];
   if (timeout <= 0 || timeout > MAX_CLIENT_IP_AFFINITY_SECONDS) {
-    return [invalidValue(timeoutPath, timeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`)];
+    return [
+      invalidValue(
+        timeoutPath,
+        timeout,
+        `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`,
+      ),
+    ];
   }
   return [];
 }
@@ -186,7 +232,8 @@ function validateTrafficPolicies(svc: Service): FieldError[] {
   const etp = spec.externalTrafficPolicy ?? "";
   const etpPath = child("spec", "externalTrafficPolicy");
   if (!isExternallyAccessible(svc)) {
-    if (etp !== "") errs.push(invalidValue(etpPath, etp, "may only be set for externally-accessible services"));
+    if (etp !== "")
+      errs.push(invalidValue(etpPath, etp, "may only be set for externally-accessible services"));
   } else if (etp === "") {
     errs.push(required(etpPath));
   } else if (!TRAFFIC_POLICIES.includes(etp)) {
@@ -196,7 +243,13 @@ function validateTrafficPolicies(svc: Service): FieldError[] {
   const hc = spec.healthCheckNodePort ?? 0;
   const hcPath = child("spec", "healthCheckNodePort");
   if (hc !== 0 && !(spec.type === "LoadBalancer" && etp === "Local")) {
-    errs.push(invalidValue(hcPath, hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    errs.push(
+      invalidValue(
+        hcPath,
+        hc,
+        "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+      ),
+    );
   } else if (hc !== 0) {
     errs.push(...isValidPortNum(hc).map((msg) => invalidValue(hcPath, hc, msg)));
   }

@@ -15,7 +15,16 @@ import { addRule, bool, int, opt, requiredString, str } from "./schema.js";
 
 const FILE_MODE_ERROR = "must be a number between 0 and 0777 (octal), both inclusive";
 /** HostPath types, sorted as Kubernetes lists them; "" means no check on the host. */
-const HOST_PATH_TYPES = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
+const HOST_PATH_TYPES = [
+  "",
+  "BlockDevice",
+  "CharDevice",
+  "Directory",
+  "DirectoryOrCreate",
+  "File",
+  "FileOrCreate",
+  "Socket",
+];
 
 const KeyToPathSchema = z.object({ key: opt(str()), path: opt(str()), mode: opt(int()) });
 
@@ -34,10 +43,20 @@ export const VolumeSchema = z.object({
   ),
   emptyDir: opt(z.object({ medium: opt(str()), sizeLimit: opt(str()) })),
   configMap: opt(
-    z.object({ name: opt(str()), items: opt(z.array(KeyToPathSchema)), defaultMode: opt(int()), optional: opt(bool()) }),
+    z.object({
+      name: opt(str()),
+      items: opt(z.array(KeyToPathSchema)),
+      defaultMode: opt(int()),
+      optional: opt(bool()),
+    }),
   ),
   secret: opt(
-    z.object({ secretName: opt(str()), items: opt(z.array(KeyToPathSchema)), defaultMode: opt(int()), optional: opt(bool()) }),
+    z.object({
+      secretName: opt(str()),
+      items: opt(z.array(KeyToPathSchema)),
+      defaultMode: opt(int()),
+      optional: opt(bool()),
+    }),
   ),
 });
 
@@ -49,7 +68,10 @@ export const VolumeMountSchema = z.object({
 });
 
 /** Validates the volumes and returns the names containers may mount. */
-export function validateVolumes(volumes: Volume[], path: string): { names: Set<string>; errors: FieldError[] } {
+export function validateVolumes(
+  volumes: Volume[],
+  path: string,
+): { names: Set<string>; errors: FieldError[] } {
   const names = new Set<string>();
   const errors: FieldError[] = [];
   volumes.forEach((vol, i) => {
@@ -102,7 +124,11 @@ function validateVolumeSource(vol: Volume, path: string): FieldError[] {
   return errs;
 }
 
-function validateProjection(mode: number | undefined, items: KeyToPath[] | undefined, path: string): FieldError[] {
+function validateProjection(
+  mode: number | undefined,
+  items: KeyToPath[] | undefined,
+  path: string,
+): FieldError[] {
   const errs = validateFileMode(mode, child(path, "defaultMode"));
   (items ?? []).forEach((item, i) => {
     const p = index(child(path, "items"), i);
@@ -131,12 +157,17 @@ function validateLocalDescendingPath(target: string, path: string): FieldError[]
 function validateLocalNonReservedPath(target: string, path: string): FieldError[] {
   const errs = validateLocalDescendingPath(target, path);
   // "..data" and friends are where the kubelet keeps its atomic-writer bookkeeping.
-  if (target.startsWith("..") && !target.startsWith("../")) errs.push(invalidValue(path, target, "must not start with '..'"));
+  if (target.startsWith("..") && !target.startsWith("../"))
+    errs.push(invalidValue(path, target, "must not start with '..'"));
   return errs;
 }
 
 /** Mounts must name a volume and use distinct mount paths. */
-export function validateVolumeMounts(mounts: VolumeMount[], volumes: ReadonlySet<string>, path: string): FieldError[] {
+export function validateVolumeMounts(
+  mounts: VolumeMount[],
+  volumes: ReadonlySet<string>,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   const mountPaths = new Set<string>();
   mounts.forEach((mnt, i) => {
@@ -144,7 +175,8 @@ export function validateVolumeMounts(mounts: VolumeMount[], volumes: ReadonlySet
     const name = mnt.name ?? "";
     if (!volumes.has(name)) errs.push(fieldNotFound(child(idx, "name"), name));
     const mountPath = mnt.mountPath ?? "";
-    if (mountPaths.has(mountPath)) errs.push(invalidValue(child(idx, "mountPath"), mountPath, "must be unique"));
+    if (mountPaths.has(mountPath))
+      errs.push(invalidValue(child(idx, "mountPath"), mountPath, "must be unique"));
     mountPaths.add(mountPath);
     // Kubernetes names the list here, not the entry (its field path says volumeMounts.subPath).
     if (mnt.subPath) errs.push(...validateLocalDescendingPath(mnt.subPath, child(path, "subPath")));

@@ -76,10 +76,16 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
     Update: unary<UpdateRequest>(deps, async (req) => {
       const { info, codec } = resolve(req.ref);
       const obj = decodeObject(codec, req.object);
-      const updated = await deps.registry.update(info, req.ref?.namespace || undefined, obj.metadata?.name ?? "", obj, {
-        dryRun: req.dryRun?.includes("All"),
-        subresource: req.subresource === "status" ? "status" : undefined,
-      });
+      const updated = await deps.registry.update(
+        info,
+        req.ref?.namespace || undefined,
+        obj.metadata?.name ?? "",
+        obj,
+        {
+          dryRun: req.dryRun?.includes("All"),
+          subresource: req.subresource === "status" ? "status" : undefined,
+        },
+      );
       return raw(codec, updated);
     }),
     Patch: unary<PatchRequest>(deps, async (req) => {
@@ -99,7 +105,8 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
         patch,
         options: {},
       });
-      if (req.subresource === "scale") return { raw: Buffer.from(codecFor("ktl.autoscaling.v1.Scale").encode(result)) };
+      if (req.subresource === "scale")
+        return { raw: Buffer.from(codecFor("ktl.autoscaling.v1.Scale").encode(result)) };
       return raw(codec, result as KubeObject);
     }),
     Delete: unary<DeleteRequest>(deps, async (req) => {
@@ -115,7 +122,7 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
       return raw(codec, result.obj);
     }),
   };
-  server.addService(apiServerService as unknown as grpc.ServiceDefinition, handlers);
+  server.addService(apiServerService, handlers);
   return server;
 }
 

@@ -9,7 +9,8 @@ const dig =
   (obj) => {
     let value: unknown = obj;
     for (const part of path) value = (value as Record<string, unknown> | undefined)?.[part];
-    return value === undefined || value === null ? undefined : String(value);
+    if (typeof value === "string") return value;
+    return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
   };
 
 const COMMON: Record<string, Getter> = {
@@ -24,12 +25,16 @@ const BY_KIND: Record<string, Record<string, Getter>> = {
     "spec.restartPolicy": dig("spec", "restartPolicy"),
     "spec.schedulerName": dig("spec", "schedulerName"),
     "spec.serviceAccountName": dig("spec", "serviceAccountName"),
-    "spec.hostNetwork": (obj) => String(Boolean((obj.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork)),
+    "spec.hostNetwork": (obj) =>
+      String(Boolean((obj.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork)),
     "status.phase": dig("status", "phase"),
     "status.podIP": dig("status", "podIP"),
     "status.nominatedNodeName": dig("status", "nominatedNodeName"),
   },
-  Node: { "spec.unschedulable": (obj) => String(Boolean((obj.spec as { unschedulable?: boolean } | undefined)?.unschedulable)) },
+  Node: {
+    "spec.unschedulable": (obj) =>
+      String(Boolean((obj.spec as { unschedulable?: boolean } | undefined)?.unschedulable)),
+  },
   Namespace: { "status.phase": dig("status", "phase") },
   ReplicaSet: { "status.replicas": dig("status", "replicas") },
   Event: {

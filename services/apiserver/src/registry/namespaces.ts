@@ -25,7 +25,10 @@ export class NamespaceLifecycle {
     if (!info.namespaced) return;
     const ns = await this.lookup(namespace);
     if (!ns) throw notFound(NAMESPACES, namespace);
-    if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === "Terminating") {
+    if (
+      ns.metadata?.deletionTimestamp ||
+      (ns.status as { phase?: string } | undefined)?.phase === "Terminating"
+    ) {
       throw forbidden(
         info,
         name,

@@ -45,13 +45,24 @@ export interface PatchRequest {
  * the result goes through the same checks as an update, re-applied on a newer
  * object when a concurrent write wins (as Kubernetes retries patches).
  */
-export async function patchObject(registry: Registry, reads: Reads, request: PatchRequest): Promise<KubeObject | Scale> {
+export async function patchObject(
+  registry: Registry,
+  reads: Reads,
+  request: PatchRequest,
+): Promise<KubeObject | Scale> {
   const { info, namespace, name, subresource, patch, options } = request;
   if (!isPatchType(request.patchType)) throw unsupportedMediaType(request.patchType);
   const patchType = request.patchType;
   if (subresource === "scale") {
     const current = toScale(await reads.get(info, namespace, name));
-    return updateScale(registry, info, namespace, name, applyPatch(patchType, current, patch) as Scale, options);
+    return updateScale(
+      registry,
+      info,
+      namespace,
+      name,
+      applyPatch(patchType, current, patch) as Scale,
+      options,
+    );
   }
   return registry.guaranteedUpdate(info, namespace, name, options, (current) => {
     const patched = applyPatch(patchType, structuredClone(current.obj), patch);

@@ -127,7 +127,10 @@ export class Reads {
     );
   }
 
-  private matcher(info: ResourceInfo, options: { namespace?: string; labelSelector?: string; fieldSelector?: string }): (obj: KubeObject) => boolean {
+  private matcher(
+    info: ResourceInfo,
+    options: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  ): (obj: KubeObject) => boolean {
     const labels: LabelSelector = parseLabelSelector(options.labelSelector ?? "");
     const fields: FieldSelector = parseFieldSelector(options.fieldSelector ?? "");
     const fieldMatches = fieldMatcher(info, fields);
@@ -142,14 +145,21 @@ export class Reads {
     return this.store.currentRevision();
   }
 
-  private fromCache(info: ResourceInfo, prefix: string, matches: (o: KubeObject) => boolean, limit: number, afterKey?: string): ListResult {
+  private fromCache(
+    info: ResourceInfo,
+    prefix: string,
+    matches: (o: KubeObject) => boolean,
+    limit: number,
+    afterKey?: string,
+  ): ListResult {
     const cache = this.cacher.cacheFor(info);
     const rv = this.cacher.revision;
     const items: KubeObject[] = [];
     let lastKey = "";
     for (const [key, obj] of cache?.list(prefix, afterKey) ?? []) {
       if (!matches(obj)) continue;
-      if (items.length === limit) return { items, resourceVersion: String(rv), continue: encodeContinue({ rv, key: lastKey }) };
+      if (items.length === limit)
+        return { items, resourceVersion: String(rv), continue: encodeContinue({ rv, key: lastKey }) };
       items.push(obj);
       lastKey = key;
     }
@@ -169,19 +179,26 @@ export class Reads {
     let rv = revision;
     const fromKey = afterKey !== undefined ? afterKey + "\0" : undefined;
     try {
-      for await (const page of this.store.scan(prefix, { revision, fromKey, pageSize: Number.isFinite(limit) ? Math.min(limit + 1, 5000) : 5000 })) {
+      for await (const page of this.store.scan(prefix, {
+        revision,
+        fromKey,
+        pageSize: Number.isFinite(limit) ? Math.min(limit + 1, 5000) : 5000,
+      })) {
         rv = page.revision;
         for (const kv of page.kvs) {
           const { key, obj } = this.store.fromKeyValue(info, kv);
           if (!matches(obj)) continue;
-          if (items.length === limit) return { items, resourceVersion: String(rv), continue: encodeContinue({ rv, key: lastKey }) };
+          if (items.length === limit)
+            return { items, resourceVersion: String(rv), continue: encodeContinue({ rv, key: lastKey }) };
           items.push(obj);
           lastKey = key;
         }
       }
     } catch (err) {
       if (revision > 0 && String(err).includes("too old")) {
-        throw gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+        throw gone(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+        );
       }
       throw err;
     }
@@ -196,13 +213,16 @@ function parseRevision(rv: string): number {
 }
 
 function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: token.rv, start: token.key })).toString("base64url");
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: token.rv, start: token.key })).toString(
+    "base64url",
+  );
 }
 
 function decodeContinue(text: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(text, "base64url").toString()) as { rv?: unknown; start?: unknown };
-    if (typeof parsed.rv === "number" && typeof parsed.start === "string") return { rv: parsed.rv, key: parsed.start };
+    if (typeof parsed.rv === "number" && typeof parsed.start === "string")
+      return { rv: parsed.rv, key: parsed.start };
   } catch {
     // fall through to the error below
   }

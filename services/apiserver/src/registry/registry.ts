@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { applyDefaults, checkShape, validateCreate, validateStatusUpdate, validateUpdate, type ResourceInfo } from "@ktl/api";
+import {
+  applyDefaults,
+  checkShape,
+  validateCreate,
+  validateStatusUpdate,
+  validateUpdate,
+  type ResourceInfo,
+} from "@ktl/api";
 import {
   badRequest,
   conflict,
@@ -68,27 +75,41 @@ export class Registry {
     }
     const obj = body as KubeObject;
     const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-    if ((obj.kind !== undefined && obj.kind !== info.kind) || (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)) {
+    if (
+      (obj.kind !== undefined && obj.kind !== info.kind) ||
+      (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
+    ) {
       throw badRequest(
         `the API version in the data (${obj.apiVersion ?? ""}) does not match the expected API version (${apiVersion}) or the kind (${obj.kind ?? ""}) is not ${info.kind}`,
       );
     }
     const problems = checkShape(info.protoType, body, IGNORED_FIELDS);
     if (problems.typeErrors.length > 0) {
-      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${problems.typeErrors.join(", ")}`);
+      throw badRequest(
+        `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${problems.typeErrors.join(", ")}`,
+      );
     }
     if (fieldValidation === "Strict" && problems.unknownFields.length > 0) {
-      throw badRequest(`strict decoding error: ${problems.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`);
+      throw badRequest(
+        `strict decoding error: ${problems.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`,
+      );
     }
     return obj;
   }
 
-  async create(info: ResourceInfo, namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+  async create(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): Promise<KubeObject> {
     const obj = structuredClone(body);
     const meta = (obj.metadata = { ...obj.metadata });
     if (info.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
-        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       }
       meta.namespace = namespace ?? meta.namespace ?? "default";
     } else {
@@ -130,10 +151,14 @@ export class Registry {
   ): Promise<KubeObject> {
     const bodyMeta = metaOf(body);
     if (bodyMeta.name !== undefined && bodyMeta.name !== name) {
-      throw badRequest(`the name of the object (${bodyMeta.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${bodyMeta.name}) does not match the name on the URL (${name})`,
+      );
     }
     if (info.namespaced && bodyMeta.namespace && bodyMeta.namespace !== namespace) {
-      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     }
     const wantedRev = bodyMeta.resourceVersion ? Number(bodyMeta.resourceVersion) : undefined;
     return this.guaranteedUpdate(info, namespace, name, options, (current) => {
@@ -205,12 +230,19 @@ export class Registry {
     applyDefaults(info.kind, obj);
     if (specChanged(obj, old)) meta.generation += 1;
     const errors =
-      subresource === "status" ? validateStatusUpdate(info.kind, obj, old) : validateUpdate(info.kind, obj, old);
+      subresource === "status"
+        ? validateStatusUpdate(info.kind, obj, old)
+        : validateUpdate(info.kind, obj, old);
     this.validate(info, meta.name ?? "", errors);
     return obj;
   }
 
-  async delete(info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+  async delete(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(info, namespace, name);
       if (!current) throw notFound(info, name);
@@ -245,7 +277,11 @@ export function generateName(prefix: string): string {
 }
 
 function conflictError(info: ResourceInfo, name: string): Error {
-  return conflict(info, name, "the object has been modified; please apply your changes to the latest version and try again");
+  return conflict(
+    info,
+    name,
+    "the object has been modified; please apply your changes to the latest version and try again",
+  );
 }
 
 function withoutVersion(obj: KubeObject): KubeObject {
@@ -259,7 +295,8 @@ function copyOrDelete<T extends object, K extends keyof T>(to: T, from: T, key: 
 
 /** Everything but metadata and status: what `generation` counts changes of. */
 function specChanged(next: KubeObject, old: KubeObject): boolean {
-  const strip = ({ metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest }: KubeObject): unknown => rest;
+  const strip = ({ metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest }: KubeObject): unknown =>
+    rest;
   return !isDeepStrictEqual(strip(next), strip(old));
 }
 
@@ -267,7 +304,11 @@ function specChanged(next: KubeObject, old: KubeObject): boolean {
 function shouldFinishDeletion(obj: KubeObject): boolean {
   const meta = metaOf(obj);
   if (!meta.deletionTimestamp || (meta.finalizers?.length ?? 0) > 0) return false;
-  if (obj.kind === "Namespace" && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0) return false;
+  if (
+    obj.kind === "Namespace" &&
+    ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0
+  )
+    return false;
   // A pod in its grace period goes when the kubelet deletes it with grace 0.
   return !(obj.kind === "Pod" && (meta.deletionGracePeriodSeconds ?? 0) > 0);
 }
@@ -276,7 +317,11 @@ function checkPreconditions(info: ResourceInfo, name: string, obj: KubeObject, o
   const meta = metaOf(obj);
   const pre = options.preconditions;
   if (pre?.uid && pre.uid !== meta.uid) {
-    throw conflict(info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`);
+    throw conflict(
+      info,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
     throw conflict(
@@ -292,14 +337,19 @@ function checkPreconditions(info: ResourceInfo, name: string, obj: KubeObject, o
  * finalizers (including the garbage collector's foregroundDeletion and orphan),
  * a namespace's spec finalizers, or a running pod's grace period.
  */
-function markForDeletion(info: ResourceInfo, obj: KubeObject, options: DeleteOptions): KubeObject | undefined {
+function markForDeletion(
+  info: ResourceInfo,
+  obj: KubeObject,
+  options: DeleteOptions,
+): KubeObject | undefined {
   const meta = metaOf(obj);
   const finalizers = new Set(meta.finalizers ?? []);
   const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);
   if (policy === "Foreground") finalizers.add("foregroundDeletion");
   if (policy === "Orphan") finalizers.add("orphan");
   const grace = podGracePeriod(obj, options);
-  const nsFinalizers = info.kind === "Namespace" ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+  const nsFinalizers =
+    info.kind === "Namespace" ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
   if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) return undefined;
   if (meta.deletionTimestamp) {
     // Already terminating: a later delete may only shorten a pod's grace period.
@@ -328,4 +378,3 @@ function podGracePeriod(obj: KubeObject, options: DeleteOptions): number {
   if (!spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
   return Math.max(0, options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30);
 }
-

@@ -5,7 +5,10 @@ import type { Registry, WriteOptions } from "./registry.js";
 
 interface ScalableSpec {
   replicas?: number;
-  selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  selector?: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
 }
 
 /** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
@@ -49,7 +52,11 @@ export async function updateScale(
   const wantedRev = scale.metadata?.resourceVersion;
   const updated = await registry.guaranteedUpdate(info, namespace, name, options, (current) => {
     if (wantedRev && Number(wantedRev) !== current.rev) {
-      throw conflict(info, name, "the object has been modified; please apply your changes to the latest version and try again");
+      throw conflict(
+        info,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      );
     }
     const next = structuredClone(current.obj);
     next.spec = { ...(next.spec as object), replicas };
@@ -71,9 +78,14 @@ export async function bindPod(
   options: WriteOptions = {},
 ): Promise<void> {
   const target = binding.target;
-  if (!target?.name) throw invalid({ group: "", kind: "Binding" }, name, [invalidValue("target.name", "", "must not be empty")]);
+  if (!target?.name)
+    throw invalid({ group: "", kind: "Binding" }, name, [
+      invalidValue("target.name", "", "must not be empty"),
+    ]);
   if (target.kind && target.kind !== "Node") {
-    throw invalid({ group: "", kind: "Binding" }, name, [invalidValue("target.kind", target.kind, "must be empty or Node")]);
+    throw invalid({ group: "", kind: "Binding" }, name, [
+      invalidValue("target.kind", target.kind, "must be empty or Node"),
+    ]);
   }
   if (binding.metadata?.name && binding.metadata.name !== name) {
     throw badRequest(`the name of the binding (${binding.metadata.name}) does not match the pod (${name})`);
@@ -90,7 +102,12 @@ export async function bindPod(
     pod.spec = { ...spec, nodeName: target.name };
     const status = (pod.status ?? {}) as { conditions?: { type?: string }[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-    conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: nowTimestamp() } as never);
+    conditions.push({
+      type: "PodScheduled",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: nowTimestamp(),
+    } as never);
     pod.status = { ...status, conditions };
     return pod;
   });

@@ -41,7 +41,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
     deps.registry.store.currentRevision().then(
       () => res.type("text/plain").send("ok"),
-      (err: unknown) => res.status(503).type("text/plain").send(`not ready: ${(err as Error).message}`),
+      (err: unknown) =>
+        res
+          .status(503)
+          .type("text/plain")
+          .send(`not ready: ${(err as Error).message}`),
     );
   });
   app.get("/metrics", (_req, res, next) => {
@@ -69,7 +73,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: string }).type;
     if (type === "entity.too.large") {
-      sendError(res, requestEntityTooLarge("the request body is too large: objects are limited to 1.5 MiB"), deps.log);
+      sendError(
+        res,
+        requestEntityTooLarge("the request body is too large: objects are limited to 1.5 MiB"),
+        deps.log,
+      );
     } else if (typeof type === "string") {
       sendError(res, badRequest(`the request body could not be read: ${(err as Error).message}`), deps.log);
     } else {

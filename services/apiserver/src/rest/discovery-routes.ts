@@ -28,11 +28,18 @@ export function discoveryRoutes(advertiseAddress: () => string): Router {
   const router = Router();
   const serveRoot = (kind: "core" | "apis", legacy: () => unknown) => (req: Request, res: Response) => {
     const choice = negotiateDiscovery(req.headers.accept ?? "");
-    if (choice.format === "aggregated") sendJson(res, aggregatedDiscovery(kind, choice.version), choice.contentType);
+    if (choice.format === "aggregated")
+      sendJson(res, aggregatedDiscovery(kind, choice.version), choice.contentType);
     else sendJson(res, legacy());
   };
-  router.get("/api", serveRoot("core", () => apiVersions(advertiseAddress())));
-  router.get("/apis", serveRoot("apis", () => apiGroupList()));
+  router.get(
+    "/api",
+    serveRoot("core", () => apiVersions(advertiseAddress())),
+  );
+  router.get(
+    "/apis",
+    serveRoot("apis", () => apiGroupList()),
+  );
   router.get("/api/v1", (_req, res) => sendJson(res, apiResourceList("", "v1")));
   for (const group of GROUPS) {
     router.get(`/apis/${group}`, (_req, res) => sendJson(res, apiGroup(group)));
@@ -50,7 +57,9 @@ export function discoveryRoutes(advertiseAddress: () => string): Router {
   router.get("/openapi/v3", (_req, res) => sendJson(res, openApiV3Root()));
   router.get("/openapi/v3/api/v1", (_req, res) => sendJson(res, openApiV3GroupVersion("", "v1")));
   for (const group of GROUPS) {
-    router.get(`/openapi/v3/apis/${group}/v1`, (_req, res) => sendJson(res, openApiV3GroupVersion(group, "v1")));
+    router.get(`/openapi/v3/apis/${group}/v1`, (_req, res) =>
+      sendJson(res, openApiV3GroupVersion(group, "v1")),
+    );
   }
   return router;
 }

@@ -23,10 +23,16 @@ export function outputFormat(req: Request): OutputFormat {
   const include = (param(req, "includeObject") ?? "Metadata") as IncludeObject;
   for (const entry of accept.split(",")) {
     const [mediaType = "", ...rawParams] = entry.split(";").map((s) => s.trim());
-    const params = Object.fromEntries(rawParams.map((p) => p.split("=").map((s) => s.trim()) as [string, string]));
+    const params = Object.fromEntries(
+      rawParams.map((p) => p.split("=").map((s) => s.trim()) as [string, string]),
+    );
     if (!["application/json", "application/*", "*/*"].includes(mediaType)) continue;
     if (params.as === undefined) return { table: false, includeObject: include };
-    if (params.as === "Table" && params.g === "meta.k8s.io" && (params.v === "v1" || params.v === "v1beta1")) {
+    if (
+      params.as === "Table" &&
+      params.g === "meta.k8s.io" &&
+      (params.v === "v1" || params.v === "v1beta1")
+    ) {
       return { table: true, includeObject: include };
     }
   }
@@ -36,8 +42,19 @@ export function outputFormat(req: Request): OutputFormat {
   return { table: false, includeObject: include };
 }
 
-export function sendObject(res: Response, format: OutputFormat, info: ResourceInfo, obj: KubeObject, code = 200): void {
-  const body = format.table ? toTable(info.kind, [obj], { includeObject: format.includeObject, listMeta: { resourceVersion: obj.metadata?.resourceVersion } }) : obj;
+export function sendObject(
+  res: Response,
+  format: OutputFormat,
+  info: ResourceInfo,
+  obj: KubeObject,
+  code = 200,
+): void {
+  const body = format.table
+    ? toTable(info.kind, [obj], {
+        includeObject: format.includeObject,
+        listMeta: { resourceVersion: obj.metadata?.resourceVersion },
+      })
+    : obj;
   res.status(code).type("application/json").send(JSON.stringify(body));
 }
 
@@ -46,11 +63,23 @@ export function sendObject(res: Response, format: OutputFormat, info: ResourceIn
  * large the list (the items are shared cache objects; only their JSON text is
  * produced, one at a time, with back-pressure).
  */
-export async function sendList(res: Response, format: OutputFormat, info: ResourceInfo, list: ListResult): Promise<void> {
-  const metadata = { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) };
+export async function sendList(
+  res: Response,
+  format: OutputFormat,
+  info: ResourceInfo,
+  list: ListResult,
+): Promise<void> {
+  const metadata = {
+    resourceVersion: list.resourceVersion,
+    ...(list.continue ? { continue: list.continue } : {}),
+  };
   res.status(200).type("application/json");
   if (format.table) {
-    res.send(JSON.stringify(toTable(info.kind, list.items, { includeObject: format.includeObject, listMeta: metadata })));
+    res.send(
+      JSON.stringify(
+        toTable(info.kind, list.items, { includeObject: format.includeObject, listMeta: metadata }),
+      ),
+    );
     return;
   }
   const head = { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata };

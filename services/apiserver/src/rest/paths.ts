@@ -20,7 +20,10 @@ export interface ResourcePath {
  * Returns undefined for paths that are not resources (discovery handles those).
  */
 export function parseResourcePath(path: string): ResourcePath | undefined {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   let group: string;
   let rest: string[];
   if (parts[0] === "api" && parts[1] === "v1") {

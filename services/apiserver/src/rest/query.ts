@@ -40,7 +40,9 @@ export function deleteOptions(req: Request, body: unknown): DeleteOptions {
   const fromBody = (body && typeof body === "object" ? body : {}) as DeleteOptions & { dryRun?: unknown };
   const policy = param(req, "propagationPolicy") ?? fromBody.propagationPolicy;
   if (policy !== undefined && !["Orphan", "Background", "Foreground"].includes(policy)) {
-    throw badRequest(`propagationPolicy must be one of "Orphan", "Background" or "Foreground", got ${policy}`);
+    throw badRequest(
+      `propagationPolicy must be one of "Orphan", "Background" or "Foreground", got ${policy}`,
+    );
   }
   const orphan = param(req, "orphanDependents");
   return {
@@ -48,6 +50,7 @@ export function deleteOptions(req: Request, body: unknown): DeleteOptions {
     preconditions: fromBody.preconditions,
     propagationPolicy: policy as DeleteOptions["propagationPolicy"],
     orphanDependents: orphan !== undefined ? orphan === "true" : fromBody.orphanDependents,
-    dryRun: param(req, "dryRun") === "All" || (Array.isArray(fromBody.dryRun) && fromBody.dryRun.includes("All")),
+    dryRun:
+      param(req, "dryRun") === "All" || (Array.isArray(fromBody.dryRun) && fromBody.dryRun.includes("All")),
   };
 }

@@ -52,8 +52,17 @@ async function handle(deps: ResourceDeps, req: Request, res: Response, path: Res
     case "POST":
       if (!name) return create(deps, req, res, format, path);
       if (subresource === "binding" && info.kind === "Pod") {
-        await bindPod(deps.registry, info, path.namespace, name, parseBody(req) as Binding, writeOptions(req));
-        res.status(201).json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+        await bindPod(
+          deps.registry,
+          info,
+          path.namespace,
+          name,
+          parseBody(req) as Binding,
+          writeOptions(req),
+        );
+        res
+          .status(201)
+          .json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
         return;
       }
       throw methodNotSupported(info, "create");
@@ -72,7 +81,10 @@ async function handle(deps: ResourceDeps, req: Request, res: Response, path: Res
 }
 
 function notFoundResource(info: ResourceInfo, subresource?: string): Error {
-  return notFound({ group: info.group, resource: subresource ? `${info.resource}/${subresource}` : info.resource }, "");
+  return notFound(
+    { group: info.group, resource: subresource ? `${info.resource}/${subresource}` : info.resource },
+    "",
+  );
 }
 
 function listOptions(req: Request, path: ResourcePath) {
@@ -86,7 +98,13 @@ function listOptions(req: Request, path: ResourcePath) {
   };
 }
 
-async function getOne(deps: ResourceDeps, res: Response, format: OutputFormat, path: ResourcePath, name: string): Promise<void> {
+async function getOne(
+  deps: ResourceDeps,
+  res: Response,
+  format: OutputFormat,
+  path: ResourcePath,
+  name: string,
+): Promise<void> {
   const obj = await deps.reads.get(path.info, path.namespace, name);
   if (path.subresource === "scale") {
     res.json(toScale(obj));
@@ -111,14 +129,27 @@ function requireBody(req: Request): unknown {
   return body;
 }
 
-async function create(deps: ResourceDeps, req: Request, res: Response, format: OutputFormat, path: ResourcePath): Promise<void> {
+async function create(
+  deps: ResourceDeps,
+  req: Request,
+  res: Response,
+  format: OutputFormat,
+  path: ResourcePath,
+): Promise<void> {
   const options = writeOptions(req);
   const obj = deps.registry.checkBody(path.info, requireBody(req), options.fieldValidation);
   const created = await deps.registry.create(path.info, path.namespace, obj, options);
   sendObject(res, format, path.info, created, 201);
 }
 
-async function update(deps: ResourceDeps, req: Request, res: Response, format: OutputFormat, path: ResourcePath, name: string): Promise<void> {
+async function update(
+  deps: ResourceDeps,
+  req: Request,
+  res: Response,
+  format: OutputFormat,
+  path: ResourcePath,
+  name: string,
+): Promise<void> {
   const { info, namespace, subresource } = path;
   const options = writeOptions(req);
   const body = requireBody(req);
@@ -145,7 +176,14 @@ async function update(deps: ResourceDeps, req: Request, res: Response, format: O
   sendObject(res, format, info, updated);
 }
 
-async function patch(deps: ResourceDeps, req: Request, res: Response, format: OutputFormat, path: ResourcePath, name: string): Promise<void> {
+async function patch(
+  deps: ResourceDeps,
+  req: Request,
+  res: Response,
+  format: OutputFormat,
+  path: ResourcePath,
+  name: string,
+): Promise<void> {
   const { info, namespace, subresource } = path;
   const patchType = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
   if (!isPatchType(patchType)) throw unsupportedMediaType(patchType);
@@ -162,7 +200,14 @@ async function patch(deps: ResourceDeps, req: Request, res: Response, format: Ou
   else sendObject(res, format, info, result as KubeObject);
 }
 
-async function deleteOne(deps: ResourceDeps, req: Request, res: Response, format: OutputFormat, path: ResourcePath, name: string): Promise<void> {
+async function deleteOne(
+  deps: ResourceDeps,
+  req: Request,
+  res: Response,
+  format: OutputFormat,
+  path: ResourcePath,
+  name: string,
+): Promise<void> {
   const { info, namespace } = path;
   const result = await deps.registry.delete(info, namespace, name, deleteOptions(req, parseBody(req)));
   if (!result.deleted || info.kind === "Pod") {
@@ -173,11 +218,20 @@ async function deleteOne(deps: ResourceDeps, req: Request, res: Response, format
   res.json(successStatus({ name: meta.name, group: info.group, kind: info.resource, uid: meta.uid }));
 }
 
-async function deleteCollection(deps: ResourceDeps, req: Request, res: Response, path: ResourcePath): Promise<void> {
-  const { info, namespace } = path;
+async function deleteCollection(
+  deps: ResourceDeps,
+  req: Request,
+  res: Response,
+  path: ResourcePath,
+): Promise<void> {
+  const { info } = path;
   if (!info.verbs.includes("deletecollection")) throw methodNotSupported(info, "deletecollection");
   const options = deleteOptions(req, parseBody(req));
-  const list = await deps.reads.list(info, { ...listOptions(req, path), limit: undefined, continue: undefined });
+  const list = await deps.reads.list(info, {
+    ...listOptions(req, path),
+    limit: undefined,
+    continue: undefined,
+  });
   for (const obj of list.items) {
     try {
       await deps.registry.delete(info, obj.metadata?.namespace, obj.metadata?.name ?? "", options);
@@ -186,6 +240,10 @@ async function deleteCollection(deps: ResourceDeps, req: Request, res: Response,
       if (!isNotFound(err)) throw err;
     }
   }
-  res.json({ kind: `${info.kind}List`, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: {}, items: [] });
+  res.json({
+    kind: `${info.kind}List`,
+    apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+    metadata: {},
+    items: [],
+  });
 }
-

@@ -21,6 +21,11 @@ export function sendStatus(res: Response, status: Status): void {
 }
 
 /** What Kubernetes answers for a delete that removed the object at once. */
-export function successStatus(details: { name?: string; group?: string; kind: string; uid?: string }): Status {
+export function successStatus(details: {
+  name?: string;
+  group?: string;
+  kind: string;
+  uid?: string;
+}): Status {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details, code: 200 };
 }

@@ -24,7 +24,10 @@ export async function serveWatch(
   format: OutputFormat,
 ): Promise<void> {
   const { info } = target;
-  const fieldSelector = [param(req, "fieldSelector"), target.name ? `metadata.name=${target.name}` : undefined]
+  const fieldSelector = [
+    param(req, "fieldSelector"),
+    target.name ? `metadata.name=${target.name}` : undefined,
+  ]
     .filter(Boolean)
     .join(",");
   res.status(200);
@@ -43,7 +46,11 @@ export async function serveWatch(
       object = firstTable ? table : { ...table, columnDefinitions: [] };
       firstTable = false;
     } else if (type === "BOOKMARK") {
-      object = { kind: info.kind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: obj.metadata };
+      object = {
+        kind: info.kind,
+        apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+        metadata: obj.metadata,
+      };
     }
     return JSON.stringify({ type, object }) + "\n";
   };

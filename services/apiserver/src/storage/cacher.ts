@@ -6,7 +6,8 @@ import type { RawKeyValue, Store } from "./store.js";
 import { WatchCache } from "./watch-cache.js";
 
 interface RawEvent {
-  type: "Put" | "Delete" | number | string;
+  /** "Put"/"Delete" from etcd3's decoder (numbers from older versions). */
+  type: string | number;
   kv: RawKeyValue;
   prev_kv?: RawKeyValue | null;
 }
@@ -95,7 +96,10 @@ export class Cacher {
         return;
       } catch (err) {
         if (this.stopped) return;
-        this.options.log.warn("watch cache could not load from etcd, retrying", { error: String(err), delayMs: delay });
+        this.options.log.warn("watch cache could not load from etcd, retrying", {
+          error: String(err),
+          delayMs: delay,
+        });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000) * (0.8 + Math.random() * 0.4);
       }

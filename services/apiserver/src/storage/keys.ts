@@ -20,6 +20,8 @@ export class KeySpace {
   }
 
   objectKey(info: ResourceInfo, namespace: string | undefined, name: string): string {
-    return info.namespaced ? `${this.kindPrefix(info)}${namespace ?? ""}/${name}` : `${this.kindPrefix(info)}${name}`;
+    return info.namespaced
+      ? `${this.kindPrefix(info)}${namespace ?? ""}/${name}`
+      : `${this.kindPrefix(info)}${name}`;
   }
 }

@@ -88,7 +88,8 @@ export class Store {
     );
     if (!res.succeeded) throw alreadyExists(info, name);
     const rev = Number(res.header.revision);
-    return { key, obj: withResourceVersion(obj, rev), rev };
+    // Answer with what was stored: unknown fields dropped, canonical field order.
+    return { key, obj: this.decode(info, value, rev), rev };
   }
 
   /** Replaces an object if its mod_revision is still expectedRev; 409 Conflict otherwise. */
@@ -101,11 +102,16 @@ export class Store {
     );
     if (!res.succeeded) throw await this.conflictOrMissing(info, obj.metadata?.namespace, name);
     const rev = Number(res.header.revision);
-    return { key, obj: withResourceVersion(obj, rev), rev };
+    return { key, obj: this.decode(info, value, rev), rev };
   }
 
   /** Deletes an object if its mod_revision is still expectedRev. */
-  async delete(info: ResourceInfo, namespace: string | undefined, name: string, expectedRev: number): Promise<number> {
+  async delete(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    expectedRev: number,
+  ): Promise<number> {
     const key = this.keys.objectKey(info, namespace, name);
     const res = await etcdCall("delete", () =>
       this.etcd.if(key, "Mod", "==", expectedRev).then(this.etcd.delete().key(key)).commit(),
@@ -114,17 +120,28 @@ export class Store {
     return Number(res.header.revision);
   }
 
-  private async conflictOrMissing(info: ResourceInfo, namespace: string | undefined, name: string): Promise<Error> {
+  private async conflictOrMissing(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<Error> {
     const current = await this.get(info, namespace, name);
     if (!current) return notFound(info, name);
-    return conflict(info, name, "the object has been modified; please apply your changes to the latest version and try again");
+    return conflict(
+      info,
+      name,
+      "the object has been modified; please apply your changes to the latest version and try again",
+    );
   }
 
   /**
    * Reads keys in [fromKey, end of prefix) at a fixed revision (0: the current
    * one), a page at a time, so huge kinds never arrive in one response.
    */
-  async *scan(prefix: string, options: { revision?: number; fromKey?: string; pageSize?: number } = {}): AsyncGenerator<{ kvs: RawKeyValue[]; revision: number }> {
+  async *scan(
+    prefix: string,
+    options: { revision?: number; fromKey?: string; pageSize?: number } = {},
+  ): AsyncGenerator<{ kvs: RawKeyValue[]; revision: number }> {
     const pageSize = options.pageSize ?? 5000;
     let revision = options.revision ?? 0;
     let start = options.fromKey ?? prefix;
@@ -146,10 +163,6 @@ export class Store {
     const res = await etcdCall("revision", () => this.etcd.get(`${this.keys.root}/`).exec());
     return Number(res.header.revision);
   }
-}
-
-export function withResourceVersion(obj: KubeObject, rev: number): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
 }
 
 /** The first key after every key with this prefix. */
