@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  aggregateMessages,
   alreadyExists,
   badRequest,
   conflict,
-  duplicate,
-  fieldErrorBody,
-  fieldErrorMessage,
-  fieldNotFound,
   forbidden,
-  forbiddenField,
   gone,
-  goQuote,
   internalError,
   invalid,
-  invalidValue,
   isAlreadyExists,
   isConflict,
   isGone,
@@ -25,9 +17,7 @@ import {
   methodNotSupported,
   notAcceptable,
   notFound,
-  notSupported,
   requestEntityTooLarge,
-  required,
   resourceExpired,
   serverTimeout,
   serviceUnavailable,
@@ -35,85 +25,17 @@ import {
   statusFromObject,
   timeout,
   toStatusError,
-  tooLong,
-  tooMany,
   tooManyRequests,
   unauthorized,
   unsupportedMediaType,
 } from "./errors.js";
+import { invalidValue, notSupported, required } from "./validation.js";
 import { SelectorParseError } from "./labels.js";
 
 const PODS = { group: "", resource: "pods" };
 const DEPLOYMENTS = { group: "apps", resource: "deployments" };
 const MODIFIED =
   "the object has been modified; please apply your changes to the latest version and try again";
-
-describe("field errors", () => {
-  it.each([
-    [
-      invalidValue("spec.replicas", -1, "must be greater than or equal to 0"),
-      "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
-    ],
-    [invalidValue("metadata.name", "Foo", "bad"), `metadata.name: Invalid value: "Foo": bad`],
-    [invalidValue("spec.x", null, "must be set"), "spec.x: Invalid value: null: must be set"],
-    [invalidValue("spec.x", undefined, "must be set"), "spec.x: Invalid value: null: must be set"],
-    [invalidValue("spec.x", true), "spec.x: Invalid value: true"],
-    [invalidValue("spec.ports", [{ port: 80 }], "dup"), `spec.ports: Invalid value: [{"port":80}]: dup`],
-    [invalidValue("a", "<b>", "html"), `a: Invalid value: "<b>": html`],
-    [invalidValue("a", { s: "<b>" }, "html"), `a: Invalid value: {"s":"\\u003cb\\u003e"}: html`],
-    [
-      required("metadata.name", "name or generateName is required"),
-      "metadata.name: Required value: name or generateName is required",
-    ],
-    [required("spec.containers[0].image"), "spec.containers[0].image: Required value"],
-    [
-      notSupported("spec.type", "Foo", ["ClusterIP", "NodePort"]),
-      `spec.type: Unsupported value: "Foo": supported values: "ClusterIP", "NodePort"`,
-    ],
-    [notSupported("spec.type", "Foo", []), `spec.type: Unsupported value: "Foo"`],
-    [duplicate("spec.containers[1].name", "web"), `spec.containers[1].name: Duplicate value: "web"`],
-    [fieldNotFound("spec.volumes[0].name", "v"), `spec.volumes[0].name: Not found: "v"`],
-    [forbiddenField("spec.nodeName", "may not be set"), "spec.nodeName: Forbidden: may not be set"],
-    [
-      tooLong("metadata.annotations", "", 262144),
-      "metadata.annotations: Too long: may not be more than 262144 bytes",
-    ],
-    [tooLong("a", "", 1), "a: Too long: may not be more than 1 byte"],
-    [tooLong("", "", 1048576), "[]: Too long: may not be more than 1048576 bytes"],
-    [tooMany("spec.items", 5, 3), "spec.items: Too many: 5: must have at most 3 items"],
-    [tooMany("spec.items", -1, 1), "spec.items: Too many: must have at most 1 item"],
-  ])("formats %o", (err, message) => {
-    expect(fieldErrorMessage(err)).toBe(message);
-  });
-
-  it("keeps a detail added to a duplicate", () => {
-    const err = {
-      ...duplicate("spec.taints[1]", { key: "k", effect: "NoSchedule" }),
-      detail: "taints must be unique by key and effect pair",
-    };
-    expect(fieldErrorBody(err)).toBe(
-      `Duplicate value: {"key":"k","effect":"NoSchedule"}: taints must be unique by key and effect pair`,
-    );
-  });
-});
-
-describe("goQuote", () => {
-  it("escapes like Go's %q", () => {
-    expect(goQuote(`a"b\\c`)).toBe(`"a\\"b\\\\c"`);
-    expect(goQuote("a\nb\tc\u0000\u007f")).toBe(`"a\\nb\\tc\\x00\\x7f"`);
-    expect(goQuote("héllo ✓")).toBe(`"héllo ✓"`);
-    expect(goQuote("\u2028")).toBe(`"\\u2028"`);
-  });
-});
-
-describe("aggregateMessages", () => {
-  it("drops duplicates and brackets several", () => {
-    expect(aggregateMessages([])).toBe("");
-    expect(aggregateMessages(["a"])).toBe("a");
-    expect(aggregateMessages(["a", "a"])).toBe("a");
-    expect(aggregateMessages(["a", "b", "a"])).toBe("[a, b]");
-  });
-});
 
 describe("Status constructors", () => {
   it("notFound", () => {

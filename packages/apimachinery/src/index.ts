@@ -1,9 +1,9 @@
 /**
  * @ktl/apimachinery: the Kubernetes API machinery the control plane shares,
  * with Kubernetes' own semantics and messages:
- * - Status errors and field errors (errors.ts), e.g. `notFound`, `invalid`, `toStatusError`
+ * - Status errors (errors.ts), e.g. `notFound`, `invalid`, `toStatusError`
+ * - field errors and name/label format checks (validation.ts), e.g. `required`, `isDNS1123Subdomain`
  * - label selectors (labels.ts) and field selectors (fields.ts)
- * - name and label format checks (validation.ts)
  * - JSON, merge and strategic-merge patches (patch/)
  *
  * @example

@@ -52,57 +52,66 @@ function parseInt64(s: string): bigint | undefined {
   return n >= -(2n ** 63n) && n < 2n ** 63n ? n : undefined;
 }
 
-function fieldErrorsText(errs: FieldError[]): string {
-  return aggregateMessages(errs.map(fieldErrorMessage));
+interface CountRule {
+  readonly ok: (count: number) => boolean;
+  readonly detail: string;
 }
 
+const SET_RULE: CountRule = {
+  ok: (n) => n > 0,
+  detail: "for 'in', 'notin' operators, values set can't be empty",
+};
+const EXACT_RULE: CountRule = {
+  ok: (n) => n === 1,
+  detail: "exact-match compatibility requires one single value",
+};
+const UNARY_RULE: CountRule = {
+  ok: (n) => n === 0,
+  detail: "values set must be empty for exists and does not exist",
+};
+const ORDER_RULE: CountRule = {
+  ok: (n) => n === 1,
+  detail: "for 'Gt', 'Lt' operators, exactly one value is required",
+};
+
+/** How many values each operator takes, with NewRequirement's message when the count is wrong. */
+const COUNT_RULES: Partial<Record<string, CountRule>> = {
+  in: SET_RULE,
+  notin: SET_RULE,
+  "=": EXACT_RULE,
+  "==": EXACT_RULE,
+  "!=": EXACT_RULE,
+  exists: UNARY_RULE,
+  "!": UNARY_RULE,
+  gt: ORDER_RULE,
+  lt: ORDER_RULE,
+};
+
 /**
- * labels.NewRequirement: validates the key, the values and their count for
- * the operator. Throws SelectorParseError with Kubernetes' aggregated message.
+ * labels.NewRequirement: validates the key, the operator, the number of values
+ * and each value. Throws SelectorParseError with Kubernetes' aggregated message.
  */
 export function newRequirement(key: string, operator: Operator, values: readonly string[]): Requirement {
   const errs: FieldError[] = [];
-  // Go hands NewRequirement a nil slice for no values, which prints as null.
-  const shown = values.length === 0 ? null : values;
   const keyErrs = isQualifiedName(key);
   if (keyErrs.length > 0) errs.push(invalidValue("key", key, keyErrs.join("; ")));
-  switch (operator) {
-    case "in":
-    case "notin":
-      if (values.length === 0)
-        errs.push(invalidValue("values", shown, "for 'in', 'notin' operators, values set can't be empty"));
-      break;
-    case "=":
-    case "==":
-    case "!=":
-      if (values.length !== 1)
-        errs.push(invalidValue("values", shown, "exact-match compatibility requires one single value"));
-      break;
-    case "exists":
-    case "!":
-      if (values.length !== 0)
-        errs.push(invalidValue("values", shown, "values set must be empty for exists and does not exist"));
-      break;
-    case "gt":
-    case "lt":
-      if (values.length !== 1)
-        errs.push(invalidValue("values", shown, "for 'Gt', 'Lt' operators, exactly one value is required"));
-      values.forEach((v, i) => {
-        if (parseInt64(v) === undefined) {
-          errs.push(
-            invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"),
-          );
-        }
-      });
-      break;
-    default:
-      errs.push(notSupported("operator", operator, VALID_OPERATORS));
+  const rule = COUNT_RULES[operator];
+  if (!rule) errs.push(notSupported("operator", operator, VALID_OPERATORS));
+  // Go hands NewRequirement a nil slice for no values, which prints as null.
+  else if (!rule.ok(values.length))
+    errs.push(invalidValue("values", values.length === 0 ? null : values, rule.detail));
+  if (rule === ORDER_RULE) {
+    values.forEach((v, i) => {
+      if (parseInt64(v) === undefined) {
+        errs.push(invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+      }
+    });
   }
   values.forEach((v, i) => {
     const valueErrs = isValidLabelValue(v);
     if (valueErrs.length > 0) errs.push(invalidValue(`values[${i}][${key}]`, v, valueErrs.join("; ")));
   });
-  if (errs.length > 0) throw new SelectorParseError(fieldErrorsText(errs));
+  if (errs.length > 0) throw new SelectorParseError(aggregateMessages(errs.map(fieldErrorMessage)));
   return { key, operator, values: [...values] };
 }
 
@@ -138,8 +147,8 @@ export function requirementMatches(
 
 /** Requirement.String: values sorted on output, without reordering the requirement. */
 export function requirementString(r: Requirement): string {
-  const prefix = r.operator === "!" ? "!" : "";
-  if (r.operator === "exists" || r.operator === "!") return `${prefix}${r.key}`;
+  if (r.operator === "exists") return r.key;
+  if (r.operator === "!") return `!${r.key}`;
   const op = { "=": "=", "==": "==", "!=": "!=", in: " in ", notin: " notin ", gt: ">", lt: "<" }[r.operator];
   const values = r.values.length === 1 ? (r.values[0] ?? "") : [...r.values].sort(byteOrder).join(",");
   return r.operator === "in" || r.operator === "notin"
@@ -200,7 +209,7 @@ export function selectorFromSet(set: Readonly<Record<string, string>> | undefine
 // ---------------------------------------------------------------------------
 // Lexer and parser for the string syntax (labels.Parse)
 
-type Token = "error" | "eos" | ")" | "," | "!" | "==" | "=" | ">" | "id" | "in" | "<" | "!=" | "notin" | "(";
+type Token = "eos" | ")" | "," | "!" | "==" | "=" | ">" | "id" | "in" | "<" | "!=" | "notin" | "(";
 
 interface Item {
   readonly tok: Token;
