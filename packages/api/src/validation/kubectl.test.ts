@@ -59,7 +59,11 @@ describe("objects written by kubectl", () => {
     expect(accept("Service", expose)).toEqual([]);
     const nodePort = {
       ...expose,
-      spec: { ports: [{ name: "80-80", port: 80, protocol: "TCP", targetPort: 80 }], selector: { app: "web" }, type: "NodePort" },
+      spec: {
+        ports: [{ name: "80-80", port: 80, protocol: "TCP", targetPort: 80 }],
+        selector: { app: "web" },
+        type: "NodePort",
+      },
     };
     expect(accept("Service", nodePort)).toEqual([]);
   });
@@ -72,7 +76,13 @@ describe("objects written by kubectl", () => {
       data: { "app.properties": "a=b\n" },
     };
     expect(accept("ConfigMap", cm)).toEqual([]);
-    const ns = { kind: "Namespace", apiVersion: "v1", metadata: { name: "team-a", creationTimestamp: null }, spec: {}, status: {} };
+    const ns = {
+      kind: "Namespace",
+      apiVersion: "v1",
+      metadata: { name: "team-a", creationTimestamp: null },
+      spec: {},
+      status: {},
+    };
     expect(accept("Namespace", ns)).toEqual([]);
   });
 
@@ -81,12 +91,19 @@ describe("objects written by kubectl", () => {
       metadata: { name: "web", namespace: "default", uid: "u1", resourceVersion: "7", generation: 1 },
       spec: {
         selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: { containers: [{ name: "nginx", image: "nginx" }] },
+        },
       },
     };
     applyDefaults("Deployment", stored);
     const next = structuredClone(stored);
-    next.spec.template.spec.containers[0] = { ...next.spec.template.spec.containers[0], name: "nginx", image: "nginx:1.27" };
+    next.spec.template.spec.containers[0] = {
+      ...next.spec.template.spec.containers[0],
+      name: "nginx",
+      image: "nginx:1.27",
+    };
     Object.assign(next.spec, { replicas: 3 });
     expect(validateUpdate("Deployment", next, stored)).toEqual([]);
   });

@@ -51,7 +51,7 @@ export async function patchObject(
   request: PatchRequest,
 ): Promise<KubeObject | Scale> {
   const { info, namespace, name, subresource, patch, options } = request;
-  if (!isPatchType(request.patchType)) throw unsupportedMediaType(request.patchType);
+  if (!isPatchType(request.patchType)) throw unsupportedMediaType(request.patchType, PATCH_TYPES);
   const patchType = request.patchType;
   if (subresource === "scale") {
     const current = toScale(await reads.get(info, namespace, name));

@@ -1,7 +1,7 @@
 import type { ResourceInfo } from "@ktl/api";
 import {
   badRequest,
-  gone,
+  resourceExpired,
   notFound,
   parseFieldSelector,
   parseLabelSelector,
@@ -196,7 +196,7 @@ export class Reads {
       }
     } catch (err) {
       if (revision > 0 && String(err).includes("too old")) {
-        throw gone(
+        throw resourceExpired(
           "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
         );
       }

@@ -8,7 +8,7 @@ import {
   unsupportedMediaType,
 } from "@ktl/apimachinery";
 import type { Logger } from "../log.js";
-import { isPatchType, patchObject } from "../registry/patch.js";
+import { PATCH_TYPES, isPatchType, patchObject } from "../registry/patch.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod, toScale, updateScale } from "../registry/subresources.js";
@@ -186,7 +186,7 @@ async function patch(
 ): Promise<void> {
   const { info, namespace, subresource } = path;
   const patchType = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
-  if (!isPatchType(patchType)) throw unsupportedMediaType(patchType);
+  if (!isPatchType(patchType)) throw unsupportedMediaType(patchType, PATCH_TYPES);
   const result = await patchObject(deps.registry, deps.reads, {
     info,
     namespace,

@@ -1,4 +1,4 @@
-import { StatusError, gone, serviceUnavailable } from "@ktl/apimachinery";
+import { StatusError, resourceExpired, serviceUnavailable } from "@ktl/apimachinery";
 
 /**
  * Runs an etcd call and turns its failures into API errors: a compacted
@@ -17,7 +17,7 @@ export function etcdError(what: string, err: unknown): Error {
   if (err instanceof StatusError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/compacted/i.test(message)) {
-    return gone(`The resourceVersion for the provided ${what} is too old.`);
+    return resourceExpired(`The resourceVersion for the provided ${what} is too old.`);
   }
   return serviceUnavailable(`etcd is unavailable (${what}): ${message}`);
 }

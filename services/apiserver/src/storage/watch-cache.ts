@@ -1,4 +1,4 @@
-import { gone } from "@ktl/apimachinery";
+import { resourceExpired } from "@ktl/apimachinery";
 import type { KubeObject } from "./object.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -116,7 +116,7 @@ export class WatchCache {
       }
     } else {
       if (options.fromRev < this.oldestRev) {
-        throw gone(`too old resource version: ${options.fromRev} (${this.oldestRev})`);
+        throw resourceExpired(`too old resource version: ${options.fromRev} (${this.oldestRev})`);
       }
       for (let i = this.firstEventAfter(options.fromRev); i < this.ring.length; i++) {
         this.deliver(watcher, this.ring[i] as CacheEvent);
