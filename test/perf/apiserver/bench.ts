@@ -147,7 +147,10 @@ async function main(): Promise<void> {
       const held = await cachedPods(apiserver.url);
       await writePodsDirectly(raw, Math.max(0, target - held), `mem${target}`);
       await waitForCachedPods(apiserver.url, target);
-      row(`RSS holding ${fmt((await cachedPods(apiserver.url)) / 1000, 0)}k pods`, `${fmt(await rssMiB(pid), 0)} MiB`);
+      row(
+        `RSS holding ${fmt((await cachedPods(apiserver.url)) / 1000, 0)}k pods`,
+        `${fmt(await rssMiB(pid), 0)} MiB`,
+      );
     }
   } finally {
     client.close();
@@ -166,9 +169,14 @@ async function writePodsDirectly(raw: Etcd3, count: number, prefix: string): Pro
       pod.metadata!.uid = `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`;
       pod.metadata!.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       pod.status = { phase: "Pending", qosClass: "Burstable" };
-      ops.push(raw.put(`/registry/core/pods/default/${prefix}-${i}`).value(Buffer.from(podCodec.encode(pod))));
+      ops.push(
+        raw.put(`/registry/core/pods/default/${prefix}-${i}`).value(Buffer.from(podCodec.encode(pod))),
+      );
     }
-    await raw.if("/bench-never", "Create", "==", 0).then(...ops).commit();
+    await raw
+      .if("/bench-never", "Create", "==", 0)
+      .then(...ops)
+      .commit();
   });
 }
 
