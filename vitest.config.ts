@@ -15,6 +15,8 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    // The JSON report feeds the plain "N passed, N failed" line CI prints.
+    reporters: ["default", ["json", { outputFile: "test-results.json" }]],
     projects: [
       {
         resolve: { alias },

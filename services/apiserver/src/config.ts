@@ -10,6 +10,7 @@ const ConfigSchema = z.object({
   grpcPort: z.number().int().min(0).max(65535),
   watchCacheEvents: z.number().int().positive(),
   bookmarkIntervalSeconds: z.number().positive(),
+  compactionIntervalSeconds: z.number().positive(),
 });
 
 export type ApiserverConfig = z.infer<typeof ConfigSchema>;
@@ -23,6 +24,7 @@ export const USAGE = `ktl-apiserver: the Kubernetes-compatible API server (REST/
   --grpc-port N                gRPC port (0: any free port)       [8081]
   --watch-cache-events N       recent events kept per kind        [20000]
   --bookmark-interval-seconds  how often idle watches get a BOOKMARK [60]
+  --compaction-interval-seconds  how often etcd history is compacted [300]
 `;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ApiserverConfig {
@@ -36,6 +38,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
       "grpc-port": { type: "string" },
       "watch-cache-events": { type: "string" },
       "bookmark-interval-seconds": { type: "string" },
+      "compaction-interval-seconds": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -57,6 +60,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
     watchCacheEvents: Number(pick(values["watch-cache-events"], "WATCH_CACHE_EVENTS", "20000")),
     bookmarkIntervalSeconds: Number(
       pick(values["bookmark-interval-seconds"], "BOOKMARK_INTERVAL_SECONDS", "60"),
+    ),
+    compactionIntervalSeconds: Number(
+      pick(values["compaction-interval-seconds"], "COMPACTION_INTERVAL_SECONDS", "300"),
     ),
   });
   if (!result.success) {

@@ -12,6 +12,7 @@ import { Reads } from "./registry/reads.js";
 import { Registry } from "./registry/registry.js";
 import { createApp } from "./rest/app.js";
 import { Cacher } from "./storage/cacher.js";
+import { startCompactor } from "./storage/compactor.js";
 import { KeySpace } from "./storage/keys.js";
 import { Store } from "./storage/store.js";
 
@@ -76,6 +77,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
   // The cache and the system namespaces come up in the background, retrying
   // until etcd answers; /readyz says when they are there.
   void cacher.start().then(() => ensureSystemNamespaces(registry, log));
+  const stopCompactor = startCompactor(etcd, log, config.compactionIntervalSeconds * 1000);
 
   return {
     httpPort,
@@ -83,6 +85,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
     registry,
     reads,
     async stop() {
+      stopCompactor();
       await cacher.stop();
       grpcServer.forceShutdown();
       http.closeAllConnections();

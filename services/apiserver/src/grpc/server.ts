@@ -183,8 +183,8 @@ async function watch(deps: GrpcDeps, call: grpc.ServerWritableStream<WatchReques
   try {
     const { info, codec } = resolve(req.ref);
     cancel = await deps.reads.watch(
-      info,
       {
+        info,
         namespace: req.ref?.namespace || undefined,
         labelSelector: req.labelSelector,
         fieldSelector: req.fieldSelector,

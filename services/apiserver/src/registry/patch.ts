@@ -66,7 +66,7 @@ export async function patchObject(
   }
   return registry.guaranteedUpdate(info, namespace, name, options, (current) => {
     const patched = applyPatch(patchType, structuredClone(current.obj), patch);
-    const obj = registry.checkBody(info, patched, options.fieldValidation);
+    const obj = registry.checkBody(info, patched, options.fieldValidation, "patch");
     // A resourceVersion in the patch is a precondition, as in Kubernetes.
     const wanted = obj.metadata?.resourceVersion;
     if (wanted && wanted !== current.obj.metadata?.resourceVersion) throw registry.conflictError(info, name);

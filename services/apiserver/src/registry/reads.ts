@@ -40,6 +40,13 @@ export interface WatchRequest {
   readonly allowWatchBookmarks?: boolean;
 }
 
+export interface PreparedWatch {
+  readonly info: ResourceInfo;
+  readonly request: WatchRequest;
+  readonly matches: (obj: KubeObject) => boolean;
+  readonly fromRev: number | undefined;
+}
+
 interface ContinueToken {
   /** The revision the first page was read at; later pages read the same snapshot. */
   readonly rv: number;
@@ -100,21 +107,35 @@ export class Reads {
   }
 
   /**
+   * Checks a watch request (selectors, resourceVersion) without starting it,
+   * so a bad request can still get a plain 400 before a stream begins.
+   */
+  prepareWatch(info: ResourceInfo, request: WatchRequest): PreparedWatch {
+    if (!this.cacher.cacheFor(info)) throw badRequest(`${info.resource} cannot be watched`);
+    const rv = request.resourceVersion;
+    return {
+      info,
+      request,
+      matches: this.matcher(info, request),
+      fromRev: rv && rv !== "0" ? parseRevision(rv) : undefined,
+    };
+  }
+
+  /**
    * Starts a watch. Without a resourceVersion (or "0") the current objects come
    * first as ADDED events; with one, every change after it (410 if too old).
    */
-  async watch(info: ResourceInfo, request: WatchRequest, sink: WatchSink): Promise<() => void> {
+  async watch(
+    prepared: PreparedWatch | (WatchRequest & { info: ResourceInfo }),
+    sink: WatchSink,
+  ): Promise<() => void> {
+    const { info, request, matches, fromRev } =
+      "matches" in prepared ? prepared : this.prepareWatch(prepared.info, prepared);
     const cache = this.cacher.cacheFor(info);
     if (!cache) throw badRequest(`${info.resource} cannot be watched`);
-    const matches = this.matcher(info, request);
     await this.cacher.start();
-    const rv = request.resourceVersion;
-    let fromRev: number | undefined;
-    if (rv && rv !== "0") {
-      fromRev = parseRevision(rv);
-      if (!(await this.cacher.waitFor(fromRev, FUTURE_RV_WAIT_MS))) {
-        throw timeout(`Too large resource version: ${fromRev}, current: ${this.cacher.revision}`);
-      }
+    if (fromRev !== undefined && !(await this.cacher.waitFor(fromRev, FUTURE_RV_WAIT_MS))) {
+      throw timeout(`Too large resource version: ${fromRev}, current: ${this.cacher.revision}`);
     }
     return cache.watch(
       {

@@ -69,7 +69,12 @@ export class Registry {
    * Checks a JSON body against the kind's schema: wrong value types are always
    * 400, unknown fields only when the client asked for strict validation.
    */
-  checkBody(info: ResourceInfo, body: unknown, fieldValidation: WriteOptions["fieldValidation"]): KubeObject {
+  checkBody(
+    info: ResourceInfo,
+    body: unknown,
+    fieldValidation: WriteOptions["fieldValidation"],
+    source: "body" | "patch" = "body",
+  ): KubeObject {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw badRequest(`the body of the request was not a ${info.kind} object`);
     }
@@ -90,8 +95,13 @@ export class Registry {
       );
     }
     if (fieldValidation === "Strict" && problems.unknownFields.length > 0) {
+      const strict = `strict decoding error: ${problems.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`;
+      // As Kubernetes words it: a request body that does not decode names the
+      // kind; a patched object that does not is reported bare.
       throw badRequest(
-        `strict decoding error: ${problems.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`,
+        source === "patch"
+          ? strict
+          : `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${strict}`,
       );
     }
     return obj;

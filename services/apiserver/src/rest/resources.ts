@@ -13,6 +13,7 @@ import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod, toScale, updateScale } from "../registry/subresources.js";
 import type { KubeObject } from "../storage/object.js";
+import { decodeKubeProtobuf, KUBE_PROTOBUF } from "./kube-protobuf.js";
 import { outputFormat, sendList, sendObject, type OutputFormat } from "./output.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
 import { deleteOptions, intParam, param, writeOptions } from "./query.js";
@@ -116,6 +117,7 @@ async function getOne(
 function parseBody(req: Request): unknown {
   const raw = req.body as Buffer | undefined;
   if (!raw || raw.length === 0) return undefined;
+  if (req.is(KUBE_PROTOBUF)) return decodeKubeProtobuf(raw);
   try {
     return JSON.parse(raw.toString("utf8"));
   } catch (err) {

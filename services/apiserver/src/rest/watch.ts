@@ -30,6 +30,14 @@ export async function serveWatch(
   ]
     .filter(Boolean)
     .join(",");
+  // Bad selectors or versions are a plain 400, before the stream starts.
+  const prepared = reads.prepareWatch(info, {
+    namespace: target.namespace,
+    labelSelector: param(req, "labelSelector"),
+    fieldSelector,
+    resourceVersion: param(req, "resourceVersion"),
+    allowWatchBookmarks: boolParam(req, "allowWatchBookmarks"),
+  });
   res.status(200);
   res.setHeader("Content-Type", "application/json");
   res.setHeader("Transfer-Encoding", "chunked");
@@ -69,24 +77,14 @@ export async function serveWatch(
   req.on("close", end);
 
   try {
-    cancel = await reads.watch(
-      info,
-      {
-        namespace: target.namespace,
-        labelSelector: param(req, "labelSelector"),
-        fieldSelector,
-        resourceVersion: param(req, "resourceVersion"),
-        allowWatchBookmarks: boolParam(req, "allowWatchBookmarks"),
+    cancel = await reads.watch(prepared, {
+      send(type, obj) {
+        if (ended) return true;
+        res.write(encode(type, obj));
+        return res.writableLength < MAX_BUFFERED_BYTES;
       },
-      {
-        send(type, obj) {
-          if (ended) return true;
-          res.write(encode(type, obj));
-          return res.writableLength < MAX_BUFFERED_BYTES;
-        },
-        close: end,
-      },
-    );
+      close: end,
+    });
     if (ended) cancel();
   } catch (err) {
     const status = toStatusError(err).status;
