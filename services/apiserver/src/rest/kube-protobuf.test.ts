@@ -1,3 +1,4 @@
+import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { decodeKubeProtobuf } from "./kube-protobuf.js";
 
@@ -66,6 +67,49 @@ describe("decodeKubeProtobuf", () => {
       kind: "ConfigMap",
       metadata: { name: "cx", namespace: "e2e" },
       data: { a: "b" },
+    });
+  });
+
+  it("turns Kubernetes' Time and Quantity messages into strings", () => {
+    // A Pod as Kubernetes encodes it, written field by field (k8s.io/api generated.proto numbers).
+    const w = protobuf.Writer.create();
+    w.uint32((1 << 3) | 2).fork(); // metadata
+    w.uint32((1 << 3) | 2).string("p"); // name
+    w.uint32((8 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 0)
+      .int64(1700000000)
+      .ldelim(); // creationTimestamp
+    w.ldelim();
+    w.uint32((2 << 3) | 2).fork(); // spec
+    w.uint32((2 << 3) | 2).fork(); // containers[0]
+    w.uint32((1 << 3) | 2).string("c");
+    w.uint32((8 << 3) | 2).fork(); // resources
+    w.uint32((1 << 3) | 2).fork(); // limits entry
+    w.uint32((1 << 3) | 2).string("cpu");
+    w.uint32((2 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .string("100m")
+      .ldelim();
+    w.ldelim().ldelim().ldelim().ldelim();
+    const raw = w.finish();
+    const envelope = protobuf.Writer.create();
+    envelope
+      .uint32((1 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .string("v1")
+      .uint32((2 << 3) | 2)
+      .string("Pod")
+      .ldelim();
+    envelope.uint32((2 << 3) | 2).bytes(raw);
+    const body = Buffer.concat([Buffer.from("k8s\0"), envelope.finish()]);
+    expect(decodeKubeProtobuf(body)).toEqual({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", creationTimestamp: "2023-11-14T22:13:20Z" },
+      spec: { containers: [{ name: "c", resources: { limits: { cpu: "100m" } } }] },
     });
   });
 

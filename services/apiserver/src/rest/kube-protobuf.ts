@@ -199,21 +199,29 @@ function normalize(type: protobuf.Type, obj: Record<string, unknown>): Record<st
   return out;
 }
 
+/** The fields of the three Kubernetes messages swapped in (Time, Quantity, IntOrString). */
+interface KubeValue {
+  seconds?: number;
+  nanos?: number;
+  string?: string;
+  type?: number;
+  intVal?: number;
+  strVal?: string;
+}
+
 function normalizeValue(type: protobuf.Type, field: protobuf.Field, value: unknown): unknown {
   const child = field.resolvedType;
   if (child instanceof protobuf.Type) {
-    const v = value as Record<string, unknown>;
+    const v = value as KubeValue;
     switch (child.fullName) {
       case ".kube.Time":
-        return timeString(v as { seconds?: number; nanos?: number }, MICRO_TIME_FIELDS.has(field.name));
+        return timeString(v, MICRO_TIME_FIELDS.has(field.name));
       case ".kube.Quantity":
-        return (v.string as string | undefined) ?? "0";
+        return v.string ?? "0";
       case ".kube.IntOrString":
-        return v.type === 1
-          ? ((v.strVal as string | undefined) ?? "")
-          : ((v.intVal as number | undefined) ?? 0);
+        return v.type === 1 ? (v.strVal ?? "") : (v.intVal ?? 0);
       default:
-        return normalize(child, v);
+        return normalize(child, value as Record<string, unknown>);
     }
   }
   if (field.repeated || field.map) return value;
@@ -223,7 +231,7 @@ function normalizeValue(type: protobuf.Type, field: protobuf.Field, value: unkno
 }
 
 /** metav1.Time as JSON: RFC 3339 in seconds (MicroTime: microseconds); the zero time is unset. */
-function timeString(t: { seconds?: number; nanos?: number }, micro: boolean): string | undefined {
+function timeString(t: KubeValue, micro: boolean): string | undefined {
   const seconds = t.seconds ?? 0;
   const nanos = t.nanos ?? 0;
   if (seconds === 0 && nanos === 0) return undefined;
