@@ -155,6 +155,15 @@ export const RESOURCES: readonly ResourceInfo[] = [
     categories: ["all"],
     subresources: ["status", "scale"],
   }),
+  resource({
+    group: "coordination.k8s.io",
+    version: "v1",
+    resource: "leases",
+    singular: "lease",
+    kind: "Lease",
+    namespaced: true,
+    protoType: "ktl.coordination.v1.Lease",
+  }),
 ];
 
 /** "v1" for the core group, "apps/v1" otherwise. */

@@ -2753,6 +2753,60 @@ export const descriptor = {
               }
             }
           }
+        },
+        "coordination": {
+          "nested": {
+            "v1": {
+              "nested": {
+                "Lease": {
+                  "edition": "proto2",
+                  "fields": {
+                    "metadata": {
+                      "type": "ktl.meta.v1.ObjectMeta",
+                      "id": 1
+                    },
+                    "spec": {
+                      "type": "LeaseSpec",
+                      "id": 2
+                    }
+                  }
+                },
+                "LeaseSpec": {
+                  "edition": "proto2",
+                  "fields": {
+                    "holderIdentity": {
+                      "type": "string",
+                      "id": 1
+                    },
+                    "leaseDurationSeconds": {
+                      "type": "int32",
+                      "id": 2
+                    },
+                    "acquireTime": {
+                      "type": "string",
+                      "id": 3
+                    },
+                    "renewTime": {
+                      "type": "string",
+                      "id": 4
+                    },
+                    "leaseTransitions": {
+                      "type": "int32",
+                      "id": 5
+                    },
+                    "strategy": {
+                      "type": "string",
+                      "id": 6
+                    },
+                    "preferredHolder": {
+                      "type": "string",
+                      "id": 7
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       }
     }

@@ -1145,3 +1145,48 @@ export interface ScaleStatus {
   /** The label selector in string form. */
   selector?: string;
 }
+
+/** ktl.coordination.v1.Lease */
+export interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: LeaseSpec;
+}
+
+export interface LeaseList {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ListMeta;
+  items: Lease[];
+}
+
+/** ktl.coordination.v1.LeaseSpec */
+export interface LeaseSpec {
+  /** Who holds the lease; empty means nobody does and anyone may take it. */
+  holderIdentity?: string;
+  /**
+   * How long candidates wait, after last seeing the lease change, before they
+   * may take it over. Measured on each candidate's own clock.
+   */
+  leaseDurationSeconds?: number;
+  /**
+   * When the current holder took the lease (MicroTime: RFC 3339 with
+   * microseconds, "2006-01-02T15:04:05.000000Z").
+   */
+  acquireTime?: string;
+  /**
+   * When the holder last renewed the lease (MicroTime). Candidates only look
+   * at whether it changed, never at its value, so clock skew does no harm.
+   */
+  renewTime?: string;
+  /** How many times the lease has passed from one holder to another. */
+  leaseTransitions?: number;
+  /**
+   * Coordinated leader election's strategy for picking the holder
+   * ("OldestEmulationVersion"); unset means no coordination.
+   */
+  strategy?: string;
+  /** A better holder the current one should yield to; only with strategy. */
+  preferredHolder?: string;
+}

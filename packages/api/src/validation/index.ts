@@ -15,6 +15,7 @@ import { ConfigMapSchema, validateConfigMap, validateConfigMapUpdate } from "./c
 import { DeploymentSchema, validateDeployment, validateDeploymentUpdate } from "./deployment.js";
 import { EndpointsSchema, validateEndpoints, validateEndpointsUpdate } from "./endpoints.js";
 import { EventSchema, validateEvent, validateEventUpdate } from "./event.js";
+import { LeaseSchema, validateLease, validateLeaseUpdate } from "./lease.js";
 import { ObjectMetaSchema, validateObjectMetaUpdate } from "./meta.js";
 import { NamespaceSchema, validateNamespace, validateNamespaceUpdate } from "./namespace.js";
 import { NodeSchema, validateNode, validateNodeUpdate } from "./node.js";
@@ -39,6 +40,7 @@ const KINDS: Record<string, KindRules> = {
   Namespace: { schema: NamespaceSchema, create: validateNamespace, update: validateNamespaceUpdate },
   ConfigMap: { schema: ConfigMapSchema, create: validateConfigMap, update: validateConfigMapUpdate },
   Event: { schema: EventSchema, create: validateEvent, update: validateEventUpdate },
+  Lease: { schema: LeaseSchema, create: validateLease, update: validateLeaseUpdate },
   // A Binding is only ever created (POST pods/{name}/binding).
   Binding: { schema: BindingSchema, create: validateBinding, update: validateBinding },
 };
@@ -85,4 +87,5 @@ export function validateStatusUpdate(kind: string, obj: unknown, old: unknown): 
 
 export { TOTAL_ANNOTATION_SIZE_LIMIT } from "./meta.js";
 export { MAX_CONFIG_MAP_SIZE } from "./configmap.js";
+export { MAX_HOLDER_IDENTITY_LENGTH } from "./lease.js";
 export { parseQuantity, type QuantityResult } from "./quantity.js";

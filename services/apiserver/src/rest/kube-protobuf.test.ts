@@ -113,6 +113,60 @@ describe("decodeKubeProtobuf", () => {
     });
   });
 
+  it("decodes a Lease as client-go's leader election writes it: MicroTimes, pointer zeros", () => {
+    // A released Lease (k8s.io/api coordination/v1 generated.proto numbers).
+    const w = protobuf.Writer.create();
+    w.uint32((1 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .string("kube-scheduler")
+      .uint32((3 << 3) | 2)
+      .string("kube-system")
+      .ldelim(); // metadata
+    w.uint32((2 << 3) | 2).fork(); // spec
+    w.uint32((1 << 3) | 2).string(""); // holderIdentity
+    w.uint32((2 << 3) | 0).int32(1); // leaseDurationSeconds
+    w.uint32((3 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 0)
+      .int64(1700000000)
+      .uint32((2 << 3) | 0)
+      .int32(123456000)
+      .ldelim(); // acquireTime
+    w.uint32((4 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 0)
+      .int64(1700000000)
+      .uint32((2 << 3) | 0)
+      .int32(123456000)
+      .ldelim(); // renewTime
+    w.uint32((5 << 3) | 0).int32(0); // leaseTransitions
+    w.ldelim();
+    const envelope = protobuf.Writer.create();
+    envelope
+      .uint32((1 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .string("coordination.k8s.io/v1")
+      .uint32((2 << 3) | 2)
+      .string("Lease")
+      .ldelim();
+    envelope.uint32((2 << 3) | 2).bytes(w.finish());
+    const body = Buffer.concat([Buffer.from("k8s\0"), envelope.finish()]);
+    expect(decodeKubeProtobuf(body)).toEqual({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "kube-scheduler", namespace: "kube-system" },
+      spec: {
+        holderIdentity: "",
+        leaseDurationSeconds: 1,
+        acquireTime: "2023-11-14T22:13:20.123456Z",
+        renewTime: "2023-11-14T22:13:20.123456Z",
+        leaseTransitions: 0,
+      },
+    });
+  });
+
   it("refuses a body without the magic number or of an unknown kind", () => {
     expect(() => decodeKubeProtobuf(Buffer.from("{}"))).toThrow(/magic number/);
     // "k8s\0" + Unknown{typeMeta{apiVersion: "v1", kind: "Secret"}}

@@ -34,8 +34,10 @@ const TIME_FIELDS = new Set([
   "startTime",
   "startedAt",
   "finishedAt",
+  "acquireTime",
+  "renewTime",
 ]);
-const MICRO_TIME_FIELDS = new Set(["eventTime"]);
+const MICRO_TIME_FIELDS = new Set(["eventTime", "acquireTime", "renewTime"]);
 /** String fields (or string-valued maps) that are resource.Quantity in Kubernetes' types. */
 const QUANTITY_FIELDS = new Set(["capacity", "allocatable", "limits", "requests", "sizeLimit"]);
 
@@ -81,6 +83,12 @@ const POINTER_FIELDS = new Set([
   "ContainerStatus.started",
   "ClientIPConfig.timeoutSeconds",
   "ConfigMap.immutable",
+  // client-go's leader election releases a Lease with holderIdentity "".
+  "LeaseSpec.holderIdentity",
+  "LeaseSpec.leaseDurationSeconds",
+  "LeaseSpec.leaseTransitions",
+  "LeaseSpec.strategy",
+  "LeaseSpec.preferredHolder",
   // Non-pointer in Go, but a Scale's 0 replicas is the whole point of the request.
   "ScaleSpec.replicas",
 ]);

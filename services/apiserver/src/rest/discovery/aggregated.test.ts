@@ -82,7 +82,7 @@ describe("aggregatedDiscovery", () => {
   it("describes the named groups under /apis, in the requested version", () => {
     const doc = aggregatedDiscovery("apis", "v2beta1");
     expect(doc.apiVersion).toBe("apidiscovery.k8s.io/v2beta1");
-    expect(doc.items.map((g) => g.metadata.name)).toEqual(["apps"]);
+    expect(doc.items.map((g) => g.metadata.name)).toEqual(["apps", "coordination.k8s.io"]);
     const deployments = doc.items[0]?.versions[0]?.resources.find((r) => r.resource === "deployments");
     expect(deployments?.responseKind).toEqual({ group: "apps", version: "v1", kind: "Deployment" });
     expect(deployments?.subresources?.find((s) => s.subresource === "scale")).toEqual({
@@ -100,6 +100,7 @@ describe("aggregatedDiscovery", () => {
     for (const [group, gv] of [
       ["", "v1"],
       ["apps", "apps/v1"],
+      ["coordination.k8s.io", "coordination.k8s.io/v1"],
     ] as const) {
       const legacy = apiResourceList(group, "v1")?.resources ?? [];
       expect(split2.get(gv)?.map(essentials), gv).toEqual(legacy.map(essentials));

@@ -17,9 +17,14 @@ describe("apiGroupList (/apis) and apiGroup (/apis/<group>)", () => {
     versions: [{ groupVersion: "apps/v1", version: "v1" }],
     preferredVersion: { groupVersion: "apps/v1", version: "v1" },
   };
+  const coordination = {
+    name: "coordination.k8s.io",
+    versions: [{ groupVersion: "coordination.k8s.io/v1", version: "v1" }],
+    preferredVersion: { groupVersion: "coordination.k8s.io/v1", version: "v1" },
+  };
 
   it("lists the named groups, not core", () => {
-    expect(apiGroupList()).toEqual({ kind: "APIGroupList", apiVersion: "v1", groups: [apps] });
+    expect(apiGroupList()).toEqual({ kind: "APIGroupList", apiVersion: "v1", groups: [apps, coordination] });
   });
 
   it("describes one group, and nothing for an unserved one", () => {

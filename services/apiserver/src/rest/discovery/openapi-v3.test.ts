@@ -46,7 +46,7 @@ function fieldValidationSupport(
 describe("openApiV3Root", () => {
   it("points at each served group/version's document by content hash", () => {
     const root = openApiV3Root();
-    expect(Object.keys(root.paths)).toEqual(["api/v1", "apis/apps/v1"]);
+    expect(Object.keys(root.paths)).toEqual(["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1"]);
     for (const [key, { serverRelativeURL }] of Object.entries(root.paths)) {
       const [, group = "", version = ""] = key.startsWith("api/") ? ["", "", key.slice(4)] : key.split("/");
       const doc = openApiV3GroupVersion(group, version);

@@ -13,6 +13,7 @@ import { defaultPrinter } from "./default.js";
 import { deploymentPrinter } from "./deployments.js";
 import { endpointsPrinter } from "./endpoints.js";
 import { eventPrinter } from "./events.js";
+import { leasePrinter } from "./leases.js";
 import { namespacePrinter } from "./namespaces.js";
 import { nodePrinter } from "./nodes.js";
 import { podPrinter } from "./pods.js";
@@ -34,6 +35,7 @@ const PRINTERS: ReadonlyMap<string, Printer<object>> = new Map([
   ["Namespace", namespacePrinter],
   ["ConfigMap", configMapPrinter],
   ["Event", eventPrinter],
+  ["Lease", leasePrinter],
   ["Scale", scalePrinter],
 ]);
 
