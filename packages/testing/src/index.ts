@@ -13,3 +13,4 @@ export * from "./ports.js";
 export * from "./process.js";
 export * from "./etcd.js";
 export * from "./apiserver.js";
+export * from "./service.js";

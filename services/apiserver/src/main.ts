@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig } from "./config.js";
-import { jsonLogger } from "./log.js";
+import { jsonLogger, onShutdown } from "@ktl/service";
 import { startApiserver } from "./server.js";
 
 const log = jsonLogger("apiserver");
@@ -22,21 +22,7 @@ async function main(): Promise<void> {
       "listening beyond loopback without authentication: anyone who can reach this port controls the cluster",
     );
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info("shutting down", { signal });
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error("shutdown failed", { error: String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  onShutdown(log, () => server.stop());
 }
 
 process.on("unhandledRejection", (err) => log.error("unhandled rejection", { error: String(err) }));

@@ -5,7 +5,7 @@ import { Etcd3 } from "etcd3";
 import { isAlreadyExists } from "@ktl/apimachinery";
 import type { ApiserverConfig } from "./config.js";
 import { createGrpcServer } from "./grpc/server.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "@ktl/service";
 import { ApiserverMetrics } from "./metrics.js";
 import { NAMESPACES, SYSTEM_NAMESPACES } from "./registry/namespaces.js";
 import { Reads } from "./registry/reads.js";

@@ -18,7 +18,7 @@ import {
   type WatchRequest,
 } from "@ktl/api";
 import { badRequest, notFound, toStatusError, type Status } from "@ktl/apimachinery";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 import { patchObject } from "../registry/patch.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";

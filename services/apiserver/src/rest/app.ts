@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import { badRequest, requestEntityTooLarge } from "@ktl/apimachinery";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 import type { ApiserverMetrics } from "../metrics.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";

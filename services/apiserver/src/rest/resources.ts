@@ -7,7 +7,7 @@ import {
   notFound,
   unsupportedMediaType,
 } from "@ktl/apimachinery";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 import { PATCH_TYPES, isPatchType, patchObject } from "../registry/patch.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";

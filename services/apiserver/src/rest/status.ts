@@ -1,6 +1,6 @@
 import type { Response } from "express";
 import { toStatusError, type Status } from "@ktl/apimachinery";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 
 /**
  * The single place where errors become responses: every failure is a

@@ -1,6 +1,6 @@
 import type { Watcher as EtcdWatcher } from "etcd3";
 import { RESOURCES, type ResourceInfo } from "@ktl/api";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 import type { KubeObject } from "./object.js";
 import type { RawKeyValue, Store } from "./store.js";
 import { WatchCache } from "./watch-cache.js";

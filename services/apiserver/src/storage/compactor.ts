@@ -1,5 +1,5 @@
 import type { Etcd3 } from "etcd3";
-import type { Logger } from "../log.js";
+import type { Logger } from "@ktl/service";
 
 /**
  * Compacts etcd's history as Kubernetes' apiserver does: every interval, up

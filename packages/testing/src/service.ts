@@ -1,0 +1,66 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./apiserver.js";
+import { Child } from "./process.js";
+
+export interface ServiceProcess {
+  readonly child: Child;
+  readonly logFile: string;
+  /** SIGTERM, then SIGKILL after the grace period. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts a built service (services/<name>/dist/main.js) as a tracked child
+ * process with its log in a temporary directory; resolves once the process
+ * has logged `readyMessage` (a substring of one of its JSON log lines).
+ */
+export async function startService(options: {
+  name: string;
+  args: readonly string[];
+  readyMessage: string;
+  timeoutMs?: number;
+}): Promise<ServiceProcess> {
+  const dir = await mkdtemp(join(tmpdir(), `ktl-${options.name}-`));
+  const logFile = join(dir, `${options.name}.log`);
+  const child = new Child({
+    command: process.execPath,
+    args: [join(REPO_ROOT, `services/${options.name}/dist/main.js`), ...options.args],
+    logFile,
+  });
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`${options.name} did not log "${options.readyMessage}" in time; see ${logFile}`)),
+      options.timeoutMs ?? 20_000,
+    );
+    child.process.stderr?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes(options.readyMessage)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.process.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited with ${code}; see ${logFile}`));
+    });
+  });
+  return { child, logFile, stop: () => child.stop(), kill: () => child.kill() };
+}
+
+/** The controller-manager against an apiserver's gRPC address; resolves once its caches synced. */
+export function startControllerManager(options: {
+  apiserver: string;
+  args?: readonly string[];
+}): Promise<ServiceProcess> {
+  return startService({
+    name: "controller-manager",
+    args: ["--apiserver", options.apiserver, ...(options.args ?? [])],
+    readyMessage: "caches synced",
+  });
+}

@@ -1,0 +1,65 @@
+import { parseArgs } from "node:util";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+const ConfigSchema = z.object({
+  apiserver: z.string().min(1),
+  leaderElect: z.boolean(),
+  identity: z.string().min(1),
+  workers: z.number().int().positive(),
+  clusterCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
+  nodeCidrMaskSize: z.number().int().min(8).max(30),
+  controllers: z.array(z.string()),
+});
+
+export type ControllerManagerConfig = z.infer<typeof ConfigSchema>;
+
+export const USAGE = `ktl-controller-manager: runs the cluster's controllers against the apiserver.
+
+  --apiserver HOST:PORT        the apiserver's gRPC address          [127.0.0.1:8081]
+  --leader-elect BOOL          elect one active instance via a Lease [true]
+  --identity NAME              this instance's name in the Lease     [hostname_random]
+  --workers N                  workers per controller                [5]
+  --cluster-cidr CIDR          pod addresses, split between nodes    [100.64.0.0/16]
+  --node-cidr-mask-size N      prefix length of each node's range    [24]
+  --controllers LIST           comma-separated controllers to run    [all]
+`;
+
+/** Flags win over KTL_CONTROLLER_MANAGER_* environment variables, which win over defaults. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ControllerManagerConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      apiserver: { type: "string" },
+      "leader-elect": { type: "string" },
+      identity: { type: "string" },
+      workers: { type: "string" },
+      "cluster-cidr": { type: "string" },
+      "node-cidr-mask-size": { type: "string" },
+      controllers: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const pick = (flag: string | undefined, name: string, fallback: string): string =>
+    flag ?? env[`KTL_CONTROLLER_MANAGER_${name}`] ?? fallback;
+  const result = ConfigSchema.safeParse({
+    apiserver: pick(values.apiserver, "APISERVER", "127.0.0.1:8081"),
+    leaderElect: pick(values["leader-elect"], "LEADER_ELECT", "true") !== "false",
+    identity: pick(values.identity, "IDENTITY", `${hostname()}_${randomBytes(4).toString("hex")}`),
+    workers: Number(pick(values.workers, "WORKERS", "5")),
+    clusterCidr: pick(values["cluster-cidr"], "CLUSTER_CIDR", "100.64.0.0/16"),
+    nodeCidrMaskSize: Number(pick(values["node-cidr-mask-size"], "NODE_CIDR_MASK_SIZE", "24")),
+    controllers: pick(values.controllers, "CONTROLLERS", "*").split(",").filter(Boolean),
+  });
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid configuration:\n${problems}\n\n${USAGE}`);
+  }
+  return result.data;
+}

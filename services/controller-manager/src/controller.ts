@@ -1,0 +1,28 @@
+import type { ApiClient } from "@ktl/client";
+import type { InformerFactory } from "@ktl/informers";
+import type { Logger } from "@ktl/service";
+import type { ControllerManagerConfig } from "./config.js";
+
+/** What every controller gets from the manager. */
+export interface ControllerContext {
+  readonly client: ApiClient;
+  /** Shared informers: one per resource and scope, shared between controllers. */
+  readonly informers: InformerFactory;
+  readonly config: ControllerManagerConfig;
+  readonly log: Logger;
+}
+
+/**
+ * A controller as the manager runs it. `setup` is called before the informers
+ * start: it obtains its informers from the factory and registers handlers
+ * (which only enqueue keys). `run` is called once every informer has synced,
+ * and runs the workers until `signal` aborts.
+ */
+export interface Controller {
+  readonly name: string;
+  setup(ctx: ControllerContext): RunnableController;
+}
+
+export interface RunnableController {
+  run(signal: AbortSignal): Promise<void>;
+}
