@@ -10,3 +10,4 @@
  * for await (const ev of api.watch<Pod>(pods, "default", { resourceVersion: pod.metadata?.resourceVersion })) { ... }
  */
 export * from "./client.js";
+export * from "./fake-client.js";
