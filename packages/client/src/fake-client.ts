@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- async so that failures reject, as the real client's do */
 import { randomUUID } from "node:crypto";
 import type { ResourceInfo } from "@ktl/api";
 import {
