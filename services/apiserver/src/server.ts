@@ -32,6 +32,8 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
   const etcd = new Etcd3({
     hosts: config.etcdServers,
     dialTimeout: 2000,
+    // Pages of large objects exceed grpc's 4 MiB default; etcd itself caps requests.
+    grpcOptions: { "grpc.max_receive_message_length": 512 * 1024 * 1024 },
     defaultCallOptions: (context) =>
       context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_TIMEOUT_MS },
   });

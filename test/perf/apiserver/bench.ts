@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const etcd = await startEtcd();
   const apiserver = await startApiserver({ etcd: etcd.endpoint, args: ["--watch-cache-events", "200000"] });
   const client = new ApiClient(apiserver.grpcAddress);
-  const raw = new Etcd3({ hosts: etcd.endpoint });
+  const raw = new Etcd3({
+    hosts: etcd.endpoint,
+    grpcOptions: { "grpc.max_receive_message_length": 512 * 1024 * 1024 },
+  });
   const pid = apiserver.child.pid!;
   console.log(`apiserver benchmark (scale ${SCALE}), node ${process.version}, etcd at ${etcd.endpoint}`);
   try {

@@ -203,7 +203,7 @@ export class Reads {
       for await (const page of this.store.scan(prefix, {
         revision,
         fromKey,
-        pageSize: Number.isFinite(limit) ? Math.min(limit + 1, 5000) : 5000,
+        pageSize: Number.isFinite(limit) ? Math.min(limit + 1, 1000) : 1000,
       })) {
         rv = page.revision;
         for (const kv of page.kvs) {

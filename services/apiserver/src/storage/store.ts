@@ -142,7 +142,7 @@ export class Store {
     prefix: string,
     options: { revision?: number; fromKey?: string; pageSize?: number } = {},
   ): AsyncGenerator<{ kvs: RawKeyValue[]; revision: number }> {
-    const pageSize = options.pageSize ?? 5000;
+    const pageSize = options.pageSize ?? 1000;
     let revision = options.revision ?? 0;
     let start = options.fromKey ?? prefix;
     const end = prefixEnd(prefix);
