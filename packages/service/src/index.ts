@@ -8,3 +8,4 @@
  */
 export * from "./log.js";
 export * from "./shutdown.js";
+export * from "./health-server.js";

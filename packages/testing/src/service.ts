@@ -6,6 +6,8 @@ import { Child } from "./process.js";
 
 export interface ServiceProcess {
   readonly child: Child;
+  /** The service's /healthz and /metrics base URL, when it logged one. */
+  readonly healthUrl: string | undefined;
   readonly logFile: string;
   /** SIGTERM, then SIGKILL after the grace period. */
   stop(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startService(options: {
     args: [join(REPO_ROOT, `services/${options.name}/dist/main.js`), ...options.args],
     logFile,
   });
+  let healthUrl: string | undefined;
   await new Promise<void>((resolve, reject) => {
     let buffered = "";
     const timer = setTimeout(
@@ -40,6 +43,7 @@ export async function startService(options: {
     );
     child.process.stderr?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
+      healthUrl ??= /"health":"([^"]+)"/.exec(buffered)?.[1];
       if (buffered.includes(options.readyMessage)) {
         clearTimeout(timer);
         resolve();
@@ -50,7 +54,7 @@ export async function startService(options: {
       reject(new Error(`${options.name} exited with ${code}; see ${logFile}`));
     });
   });
-  return { child, logFile, stop: () => child.stop(), kill: () => child.kill() };
+  return { child, logFile, healthUrl, stop: () => child.stop(), kill: () => child.kill() };
 }
 
 /** The controller-manager against an apiserver's gRPC address; resolves once its caches synced. */
@@ -60,7 +64,8 @@ export function startControllerManager(options: {
 }): Promise<ServiceProcess> {
   return startService({
     name: "controller-manager",
-    args: ["--apiserver", options.apiserver, ...(options.args ?? [])],
+    // A free port for /metrics, so several instances can run side by side.
+    args: ["--apiserver", options.apiserver, "--health-port", "0", ...(options.args ?? [])],
     readyMessage: "caches synced",
   });
 }

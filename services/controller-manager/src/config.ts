@@ -11,6 +11,8 @@ const ConfigSchema = z.object({
   clusterCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
   nodeCidrMaskSize: z.number().int().min(8).max(30),
   controllers: z.array(z.string()),
+  bindAddress: z.string().ip(),
+  healthPort: z.number().int().min(0).max(65535),
 });
 
 export type ControllerManagerConfig = z.infer<typeof ConfigSchema>;
@@ -24,6 +26,8 @@ export const USAGE = `ktl-controller-manager: runs the cluster's controllers aga
   --cluster-cidr CIDR          pod addresses, split between nodes    [100.64.0.0/16]
   --node-cidr-mask-size N      prefix length of each node's range    [24]
   --controllers LIST           comma-separated controllers to run    [all]
+  --bind-address IP            address of /healthz and /metrics      [127.0.0.1]
+  --health-port N              port of /healthz and /metrics (0: any) [10257]
 `;
 
 /** Flags win over KTL_CONTROLLER_MANAGER_* environment variables, which win over defaults. */
@@ -38,6 +42,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       "cluster-cidr": { type: "string" },
       "node-cidr-mask-size": { type: "string" },
       controllers: { type: "string" },
+      "bind-address": { type: "string" },
+      "health-port": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -56,6 +62,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     clusterCidr: pick(values["cluster-cidr"], "CLUSTER_CIDR", "100.64.0.0/16"),
     nodeCidrMaskSize: Number(pick(values["node-cidr-mask-size"], "NODE_CIDR_MASK_SIZE", "24")),
     controllers: pick(values.controllers, "CONTROLLERS", "*").split(",").filter(Boolean),
+    bindAddress: pick(values["bind-address"], "BIND_ADDRESS", "127.0.0.1"),
+    healthPort: Number(pick(values["health-port"], "HEALTH_PORT", "10257")),
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");

@@ -1,6 +1,7 @@
 import type { ApiClient } from "@ktl/client";
 import type { InformerFactory } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
+import type { RateLimitingQueue } from "@ktl/workqueue";
 import type { ControllerManagerConfig } from "./config.js";
 
 /** What every controller gets from the manager. */
@@ -10,6 +11,11 @@ export interface ControllerContext {
   readonly informers: InformerFactory;
   readonly config: ControllerManagerConfig;
   readonly log: Logger;
+  /**
+   * A rate-limited work queue (client-go's default limiter) whose metrics are
+   * exported on the controller-manager's /metrics under `name`.
+   */
+  newQueue(name: string): RateLimitingQueue<string>;
 }
 
 /**

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { ApiClient } from "@ktl/client";
 import { LeaderElector } from "@ktl/controller";
-import { jsonLogger, onShutdown } from "@ktl/service";
+import { jsonLogger, onShutdown, startHealthServer } from "@ktl/service";
+import { queueMetricsText, type NamedQueueMetrics } from "@ktl/workqueue";
 import { loadConfig } from "./config.js";
 import { CONTROLLERS } from "./controllers/index.js";
 import { runControllers } from "./manager.js";

@@ -1,6 +1,7 @@
 import type { ApiClient } from "@ktl/client";
 import { InformerFactory } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
+import { RateLimitingWorkQueue, defaultControllerRateLimiter, type NamedQueueMetrics } from "@ktl/workqueue";
 import type { ControllerManagerConfig } from "./config.js";
 import type { Controller } from "./controller.js";
 
@@ -19,6 +20,8 @@ export async function runControllers(options: {
   log: Logger;
   controllers: readonly Controller[];
   signal: AbortSignal;
+  /** Where the queues' metrics are published (by name). */
+  queues?: Map<string, NamedQueueMetrics>;
 }): Promise<void> {
   const { client, config, log, signal } = options;
   const informers = new InformerFactory({ client, resyncMs: RESYNC_MS, logger: log });
@@ -27,7 +30,20 @@ export async function runControllers(options: {
   );
   const runnables = enabled.map((controller) => ({
     name: controller.name,
-    runnable: controller.setup({ client, informers, config, log }),
+    runnable: controller.setup({
+      client,
+      informers,
+      config,
+      log,
+      newQueue: (name) => {
+        const queue = new RateLimitingWorkQueue<string>({
+          name,
+          rateLimiter: defaultControllerRateLimiter(),
+        });
+        options.queues?.set(name, { name, metrics: queue.metrics });
+        return queue;
+      },
+    }),
   }));
   informers.start(signal);
   if (!(await informers.waitForSync(signal))) return;
