@@ -65,7 +65,8 @@ export async function patchObject(
     );
   }
   return registry.guaranteedUpdate(info, namespace, name, options, (current) => {
-    const patched = applyPatch(patchType, structuredClone(current.obj), patch);
+    // The patch functions never mutate their input.
+    const patched = applyPatch(patchType, current.obj, patch);
     const obj = registry.checkBody(info, patched, options.fieldValidation, "patch");
     // A resourceVersion in the patch is a precondition, as in Kubernetes.
     const wanted = obj.metadata?.resourceVersion;

@@ -159,14 +159,23 @@ export class Cacher {
     if (!entry) return;
     const { info, cache } = entry;
     const store = this.options.store;
-    const prev = event.prev_kv ? store.fromKeyValue(info, event.prev_kv).obj : undefined;
+    // The previous state is normally what the cache holds; decode only if not.
+    const cached = cache.get(key);
+    const prevKv = event.prev_kv;
+    const prev = !prevKv
+      ? undefined
+      : cached?.metadata?.resourceVersion === prevKv.mod_revision
+        ? cached
+        : store.fromKeyValue(info, prevKv).obj;
     const isDelete = event.type === "Delete" || event.type === 1 || event.type === "DELETE";
     if (isDelete) {
       if (!prev) return;
       const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } };
       cache.apply({ type: "DELETED", key, obj, prev, rev });
     } else {
-      const obj = store.fromKeyValue(info, event.kv).obj;
+      const written = store.justWritten.get(key);
+      if (written) store.justWritten.delete(key);
+      const obj = written?.rev === rev ? written.obj : store.fromKeyValue(info, event.kv).obj;
       cache.apply({ type: prev ? "MODIFIED" : "ADDED", key, obj, prev, rev });
     }
   }

@@ -29,6 +29,13 @@ export interface RawKeyValue {
  */
 export class Store {
   readonly keys: KeySpace;
+  /**
+   * Objects this apiserver just wrote, by key, until its watch delivers the
+   * same revision: the cacher takes them instead of decoding the same bytes
+   * again. They are shared with the watch cache, so results of create and
+   * update must be treated as read-only.
+   */
+  readonly justWritten = new Map<string, { rev: number; obj: KubeObject }>();
   private readonly codecs = new Map<ResourceInfo, Codec<KubeObject>>();
 
   constructor(
@@ -89,7 +96,7 @@ export class Store {
     if (!res.succeeded) throw alreadyExists(info, name);
     const rev = Number(res.header.revision);
     // Answer with what was stored: unknown fields dropped, canonical field order.
-    return { key, obj: this.decode(info, value, rev), rev };
+    return this.remember(key, this.decode(info, value, rev), rev);
   }
 
   /** Replaces an object if its mod_revision is still expectedRev; 409 Conflict otherwise. */
@@ -102,7 +109,7 @@ export class Store {
     );
     if (!res.succeeded) throw await this.conflictOrMissing(info, obj.metadata?.namespace, name);
     const rev = Number(res.header.revision);
-    return { key, obj: this.decode(info, value, rev), rev };
+    return this.remember(key, this.decode(info, value, rev), rev);
   }
 
   /** Deletes an object if its mod_revision is still expectedRev. */
@@ -118,6 +125,13 @@ export class Store {
     );
     if (!res.succeeded) throw await this.conflictOrMissing(info, namespace, name);
     return Number(res.header.revision);
+  }
+
+  private remember(key: string, obj: KubeObject, rev: number): Versioned {
+    // Bounded: entries are consumed by the watch; a burst without one is dropped.
+    if (this.justWritten.size > 10_000) this.justWritten.clear();
+    this.justWritten.set(key, { rev, obj });
+    return { key, obj, rev };
   }
 
   private async conflictOrMissing(
