@@ -1,4 +1,4 @@
-import type { Binding, ResourceInfo, Scale } from "@ktl/api";
+import type { Binding, PodStatus, ResourceInfo, Scale } from "@ktl/api";
 import { badRequest, conflict, invalid, invalidValue, selectorFromLabelSelector } from "@ktl/apimachinery";
 import { nowTimestamp, type KubeObject } from "../storage/object.js";
 import type { Registry, WriteOptions } from "./registry.js";
@@ -100,14 +100,9 @@ export async function bindPod(
       throw conflict(info, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     }
     pod.spec = { ...spec, nodeName: target.name };
-    const status = (pod.status ?? {}) as { conditions?: { type?: string }[] };
+    const status = (pod.status ?? {}) as PodStatus;
     const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-    conditions.push({
-      type: "PodScheduled",
-      status: "True",
-      lastProbeTime: null,
-      lastTransitionTime: nowTimestamp(),
-    } as never);
+    conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: nowTimestamp() });
     pod.status = { ...status, conditions };
     return pod;
   });
