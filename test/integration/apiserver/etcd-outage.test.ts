@@ -1,45 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiserver, startEtcd, type ApiserverProcess, type EtcdServer } from "@ktl/testing";
-import { RestClient, pod } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useApiserver } from "../cluster.js";
+import { pod } from "./client.js";
 
-let etcd: EtcdServer;
-let apiserver: ApiserverProcess;
-let api: RestClient;
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-  apiserver = await startApiserver({ etcd: etcd.endpoint });
-  api = new RestClient(apiserver.url);
-});
-
-afterAll(async () => {
-  await apiserver?.stop();
-  await etcd?.stop();
-});
+const cluster = useApiserver();
 
 describe("etcd outage", () => {
   it("answers 503 while etcd is down, never crashes, and recovers by itself", async () => {
-    expect((await api.post("/api/v1/namespaces/default/pods", pod("before"))).status).toBe(201);
-    await etcd.pause();
+    expect((await cluster.api.post("/api/v1/namespaces/default/pods", pod("before"))).status).toBe(201);
+    await cluster.etcd.pause();
     const started = Date.now();
-    const during = await api.post("/api/v1/namespaces/default/pods", pod("during"));
+    const during = await cluster.api.post("/api/v1/namespaces/default/pods", pod("during"));
     expect(during.status).toBe(503);
     expect(during.body).toMatchObject({ kind: "Status", reason: "ServiceUnavailable" });
     expect(during.body.message).toContain("etcd");
     expect(Date.now() - started).toBeLessThan(15_000);
-    const ready = await fetch(`${apiserver.url}/readyz`);
+    const ready = await fetch(`${cluster.apiserver.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(apiserver.child.running).toBe(true);
+    expect(cluster.apiserver.child.running).toBe(true);
 
-    await etcd.resume();
+    await cluster.etcd.resume();
     const deadline = Date.now() + 20_000;
-    let after = await api.post("/api/v1/namespaces/default/pods", pod("after"));
+    let after = await cluster.api.post("/api/v1/namespaces/default/pods", pod("after"));
     while (after.status !== 201 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
-      after = await api.post("/api/v1/namespaces/default/pods", pod("after"));
+      after = await cluster.api.post("/api/v1/namespaces/default/pods", pod("after"));
     }
     expect(after.status).toBe(201);
-    const names = (await api.get("/api/v1/namespaces/default/pods")).body.items.map(
+    const names = (await cluster.api.get("/api/v1/namespaces/default/pods")).body.items.map(
       (p: any) => p.metadata.name,
     );
     expect(names).toEqual(["after", "before"]);

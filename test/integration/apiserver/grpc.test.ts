@@ -2,25 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type ConfigMap, type Pod } from "@ktl/api";
 import { isConflict, isNotFound, StatusError } from "@ktl/apimachinery";
 import { ApiClient, type WatchEvent } from "@ktl/client";
-import { startApiserver, startEtcd, type ApiserverProcess, type EtcdServer } from "@ktl/testing";
 import { RestClient } from "./client.js";
+import { useApiserver } from "../cluster.js";
 
-let etcd: EtcdServer;
-let apiserver: ApiserverProcess;
+const cluster = useApiserver();
 let client: ApiClient;
 const pods = findResource("", "pods")!;
 const configmaps = findResource("", "configmaps")!;
 
 beforeAll(async () => {
-  etcd = await startEtcd();
-  apiserver = await startApiserver({ etcd: etcd.endpoint });
-  client = new ApiClient(apiserver.grpcAddress);
+  client = new ApiClient(cluster.apiserver.grpcAddress);
 });
 
 afterAll(async () => {
   client?.close();
-  await apiserver?.stop();
-  await etcd?.stop();
 });
 
 describe("gRPC front door", () => {
@@ -34,7 +29,7 @@ describe("gRPC front door", () => {
     expect(created.spec?.restartPolicy).toBe("Always");
 
     // What gRPC wrote, REST reads identically.
-    const rest = await new RestClient(apiserver.url).get("/api/v1/namespaces/default/pods/g1");
+    const rest = await new RestClient(cluster.apiserver.url).get("/api/v1/namespaces/default/pods/g1");
     expect(rest.body).toEqual(created);
 
     const status = await client.updateStatus<Pod>(pods, {

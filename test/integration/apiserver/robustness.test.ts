@@ -1,21 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiserver, startEtcd, type ApiserverProcess, type EtcdServer } from "@ktl/testing";
-import { RestClient } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useApiserver } from "../cluster.js";
 
-let etcd: EtcdServer;
-let apiserver: ApiserverProcess;
-let api: RestClient;
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-  apiserver = await startApiserver({ etcd: etcd.endpoint });
-  api = new RestClient(apiserver.url);
-});
-
-afterAll(async () => {
-  await apiserver?.stop();
-  await etcd?.stop();
-});
+const cluster = useApiserver();
 
 /** Inputs a careless or hostile client might send; none may crash the server or write anything. */
 const BAD_BODIES: [string, string][] = [
@@ -39,12 +25,12 @@ const BAD_BODIES: [string, string][] = [
 
 describe("bad input", () => {
   it.each(BAD_BODIES)("answers %s with a 4xx Status and writes nothing", async (_label, body) => {
-    const res = await api.post("/api/v1/namespaces/default/pods", body);
+    const res = await cluster.api.post("/api/v1/namespaces/default/pods", body);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.kind).toBe("Status");
     expect(res.body.status).toBe("Failure");
-    const list = await api.get("/api/v1/namespaces/default/pods");
+    const list = await cluster.api.get("/api/v1/namespaces/default/pods");
     expect(list.body.items).toEqual([]);
   });
 
@@ -60,16 +46,16 @@ describe("bad input", () => {
       "/api/v1/namespaces/default/pods/x/log",
     ];
     for (const path of paths) {
-      const res = await fetch(apiserver.url + path);
+      const res = await fetch(cluster.apiserver.url + path);
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       expect(res.status, path).toBeLessThan(500);
     }
-    expect(apiserver.child.running).toBe(true);
-    expect((await fetch(`${apiserver.url}/healthz`)).status).toBe(200);
+    expect(cluster.apiserver.child.running).toBe(true);
+    expect((await fetch(`${cluster.apiserver.url}/healthz`)).status).toBe(200);
   });
 
   it("answers verbs a path does not support with 405", async () => {
-    const res = await api.request("PUT", "/api/v1/namespaces/default/pods", {});
+    const res = await cluster.api.request("PUT", "/api/v1/namespaces/default/pods", {});
     expect(res.status).toBe(405);
     expect(res.body.reason).toBe("MethodNotAllowed");
   });

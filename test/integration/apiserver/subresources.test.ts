@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiserver, startEtcd, type ApiserverProcess, type EtcdServer } from "@ktl/testing";
-import { RestClient, pod } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useApiserver } from "../cluster.js";
+import { pod } from "./client.js";
 
-let etcd: EtcdServer;
-let apiserver: ApiserverProcess;
-let api: RestClient;
+const cluster = useApiserver();
 const PODS = "/api/v1/namespaces/default/pods";
 const DEPLOYS = "/apis/apps/v1/namespaces/default/deployments";
 
@@ -22,21 +20,10 @@ const deployment = (name: string) => ({
   },
 });
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-  apiserver = await startApiserver({ etcd: etcd.endpoint });
-  api = new RestClient(apiserver.url);
-});
-
-afterAll(async () => {
-  await apiserver?.stop();
-  await etcd?.stop();
-});
-
 describe("status subresource", () => {
   it("keeps status on main-resource updates and spec on status updates", async () => {
-    const created = (await api.post(DEPLOYS, deployment("st"))).body;
-    const withStatus = await api.put(`${DEPLOYS}/st/status`, {
+    const created = (await cluster.api.post(DEPLOYS, deployment("st"))).body;
+    const withStatus = await cluster.api.put(`${DEPLOYS}/st/status`, {
       ...created,
       spec: { ...created.spec, replicas: 9 },
       status: { replicas: 2, readyReplicas: 1 },
@@ -44,7 +31,10 @@ describe("status subresource", () => {
     expect(withStatus.status).toBe(200);
     expect(withStatus.body.status).toMatchObject({ replicas: 2, readyReplicas: 1 });
     expect(withStatus.body.spec.replicas).toBe(2);
-    const mainUpdate = await api.put(`${DEPLOYS}/st`, { ...withStatus.body, status: { replicas: 99 } });
+    const mainUpdate = await cluster.api.put(`${DEPLOYS}/st`, {
+      ...withStatus.body,
+      status: { replicas: 99 },
+    });
     expect(mainUpdate.status).toBe(200);
     expect(mainUpdate.body.status.replicas).toBe(2);
   });
@@ -52,27 +42,27 @@ describe("status subresource", () => {
 
 describe("scale subresource", () => {
   it("reads and writes replicas through autoscaling/v1 Scale", async () => {
-    await api.post(DEPLOYS, deployment("sc"));
-    const scale = await api.get(`${DEPLOYS}/sc/scale`);
+    await cluster.api.post(DEPLOYS, deployment("sc"));
+    const scale = await cluster.api.get(`${DEPLOYS}/sc/scale`);
     expect(scale.body).toMatchObject({
       kind: "Scale",
       apiVersion: "autoscaling/v1",
       spec: { replicas: 2 },
       status: { selector: "app=sc" },
     });
-    const put = await api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 5 } });
+    const put = await cluster.api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 5 } });
     expect(put.status).toBe(200);
     expect(put.body.spec.replicas).toBe(5);
-    const patched = await api.patch(
+    const patched = await cluster.api.patch(
       `${DEPLOYS}/sc/scale`,
       { spec: { replicas: 1 } },
       "application/merge-patch+json",
     );
     expect(patched.body.spec.replicas).toBe(1);
-    expect((await api.get(`${DEPLOYS}/sc`)).body.spec.replicas).toBe(1);
-    const stale = await api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 3 } });
+    expect((await cluster.api.get(`${DEPLOYS}/sc`)).body.spec.replicas).toBe(1);
+    const stale = await cluster.api.put(`${DEPLOYS}/sc/scale`, { ...scale.body, spec: { replicas: 3 } });
     expect(stale.status).toBe(409);
-    const negative = await api.patch(
+    const negative = await cluster.api.patch(
       `${DEPLOYS}/sc/scale`,
       { spec: { replicas: -1 } },
       "application/merge-patch+json",
@@ -82,28 +72,28 @@ describe("scale subresource", () => {
 
   it("works for ReplicaSets too", async () => {
     const rs = { ...deployment("rs1"), kind: "ReplicaSet" };
-    expect((await api.post("/apis/apps/v1/namespaces/default/replicasets", rs)).status).toBe(201);
-    const scale = await api.get("/apis/apps/v1/namespaces/default/replicasets/rs1/scale");
+    expect((await cluster.api.post("/apis/apps/v1/namespaces/default/replicasets", rs)).status).toBe(201);
+    const scale = await cluster.api.get("/apis/apps/v1/namespaces/default/replicasets/rs1/scale");
     expect(scale.body.spec.replicas).toBe(2);
   });
 });
 
 describe("binding subresource", () => {
   it("binds a pod to a node once", async () => {
-    await api.post(PODS, pod("bind-me"));
-    const bind = await api.post(`${PODS}/bind-me/binding`, {
+    await cluster.api.post(PODS, pod("bind-me"));
+    const bind = await cluster.api.post(`${PODS}/bind-me/binding`, {
       apiVersion: "v1",
       kind: "Binding",
       metadata: { name: "bind-me" },
       target: { apiVersion: "v1", kind: "Node", name: "node-1" },
     });
     expect(bind.status).toBe(201);
-    const bound = (await api.get(`${PODS}/bind-me`)).body;
+    const bound = (await cluster.api.get(`${PODS}/bind-me`)).body;
     expect(bound.spec.nodeName).toBe("node-1");
     expect(bound.status.conditions).toContainEqual(
       expect.objectContaining({ type: "PodScheduled", status: "True" }),
     );
-    const again = await api.post(`${PODS}/bind-me/binding`, {
+    const again = await cluster.api.post(`${PODS}/bind-me/binding`, {
       metadata: { name: "bind-me" },
       target: { kind: "Node", name: "node-2" },
     });
@@ -114,8 +104,8 @@ describe("binding subresource", () => {
 
 describe("patch", () => {
   it("applies a strategic merge patch that merges containers by name", async () => {
-    await api.post(DEPLOYS, deployment("smp"));
-    const res = await api.patch(
+    await cluster.api.post(DEPLOYS, deployment("smp"));
+    const res = await cluster.api.patch(
       `${DEPLOYS}/smp`,
       {
         spec: {
@@ -143,20 +133,20 @@ describe("patch", () => {
   });
 
   it("applies JSON patches and JSON merge patches, and deletes with null", async () => {
-    await api.post(PODS, pod("jp", { metadata: { annotations: { keep: "1", drop: "2" } } }));
-    const merge = await api.patch(
+    await cluster.api.post(PODS, pod("jp", { metadata: { annotations: { keep: "1", drop: "2" } } }));
+    const merge = await cluster.api.patch(
       `${PODS}/jp`,
       { metadata: { annotations: { drop: null } } },
       "application/merge-patch+json",
     );
     expect(merge.body.metadata.annotations).toEqual({ keep: "1" });
-    const json = await api.patch(
+    const json = await cluster.api.patch(
       `${PODS}/jp`,
       [{ op: "add", path: "/metadata/labels/tier", value: "web" }],
       "application/json-patch+json",
     );
     expect(json.body.metadata.labels).toEqual({ app: "web", tier: "web" });
-    const failed = await api.patch(
+    const failed = await cluster.api.patch(
       `${PODS}/jp`,
       [{ op: "test", path: "/metadata/name", value: "other" }],
       "application/json-patch+json",
@@ -166,7 +156,7 @@ describe("patch", () => {
   });
 
   it("treats a resourceVersion in a patch as a precondition", async () => {
-    const res = await api.patch(
+    const res = await cluster.api.patch(
       `${PODS}/jp`,
       { metadata: { resourceVersion: "1", labels: { x: "y" } } },
       "application/merge-patch+json",
@@ -175,7 +165,7 @@ describe("patch", () => {
   });
 
   it("refuses an immutable field change with 422", async () => {
-    const res = await api.patch(
+    const res = await cluster.api.patch(
       `${DEPLOYS}/smp`,
       { spec: { selector: { matchLabels: { app: "other" } } } },
       "application/merge-patch+json",
@@ -186,13 +176,13 @@ describe("patch", () => {
 
   it("keeps the last-applied annotation verbatim", async () => {
     const annotation = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "la" } }) + "\n";
-    await api.post(
+    await cluster.api.post(
       PODS,
       pod("la", {
         metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": annotation } },
       }),
     );
-    const got = await api.get(`${PODS}/la`);
+    const got = await cluster.api.get(`${PODS}/la`);
     expect(got.body.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toBe(
       annotation,
     );
@@ -201,7 +191,7 @@ describe("patch", () => {
 
 describe("server-side tables", () => {
   it("prints pods with kubectl's columns", async () => {
-    const table = await api.get(PODS, {
+    const table = await cluster.api.get(PODS, {
       accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
     });
     expect(table.body.kind).toBe("Table");
@@ -213,7 +203,7 @@ describe("server-side tables", () => {
   });
 
   it("prints deployments", async () => {
-    const table = await api.get(DEPLOYS, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    const table = await cluster.api.get(DEPLOYS, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
     expect(table.body.columnDefinitions.slice(0, 5).map((c: any) => c.name)).toEqual([
       "Name",
       "Ready",
