@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Brings up what exists of the local cluster on this machine: etcd and the
-# apiserver on loopback, with data, logs and pid files under $KTL_HOME
+# Brings up what exists of the local cluster on this machine: etcd, the
+# apiserver and the controller-manager on loopback, with data, logs and pid files under $KTL_HOME
 # (default ~/.ktl), and a kubeconfig for kubectl. Installs what is missing
 # first. `scripts/down.sh` stops what this started, by pid.
 # (`ktl cluster up` replaces this script once the ktl CLI lands.)
@@ -60,8 +60,13 @@ printf "waiting for the apiserver"
 for _ in $(seq 1 100); do
   if curl -fsS "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1; then
     echo " ready"
+    echo "starting the controller-manager"
+    nohup node services/controller-manager/dist/main.js --apiserver "127.0.0.1:$GRPC_PORT" \
+      --health-port "${KTL_CM_PORT:-10257}" >"$KTL_HOME/logs/controller-manager.log" 2>&1 &
+    echo $! >"$KTL_HOME/run/controller-manager.pid"
     echo
     echo "  apiserver   http://127.0.0.1:$API_PORT   (gRPC 127.0.0.1:$GRPC_PORT)"
+    echo "  controller-manager  /metrics on http://127.0.0.1:${KTL_CM_PORT:-10257}"
     echo "  etcd        http://127.0.0.1:$ETCD_PORT"
     echo "  logs        $KTL_HOME/logs"
     echo
