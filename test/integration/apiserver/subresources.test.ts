@@ -213,3 +213,27 @@ describe("server-side tables", () => {
     ]);
   });
 });
+
+describe("preconditions", () => {
+  it("treats a uid in a patch or an update as a precondition", async () => {
+    const created = await cluster.api.post(PODS, pod("uid-guard"));
+    const wrong = await cluster.api.patch(
+      `${PODS}/uid-guard`,
+      { metadata: { uid: "00000000-0000-0000-0000-000000000000", labels: { a: "b" } } },
+      "application/merge-patch+json",
+    );
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.message).toContain("Precondition failed: UID in precondition");
+    const right = await cluster.api.patch(
+      `${PODS}/uid-guard`,
+      { metadata: { uid: created.body.metadata.uid, labels: { a: "b" } } },
+      "application/merge-patch+json",
+    );
+    expect(right.status).toBe(200);
+    const put = await cluster.api.put(`${PODS}/uid-guard`, {
+      ...right.body,
+      metadata: { ...right.body.metadata, uid: "00000000-0000-0000-0000-000000000000" },
+    });
+    expect(put.status).toBe(409);
+  });
+});

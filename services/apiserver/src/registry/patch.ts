@@ -68,9 +68,8 @@ export async function patchObject(
     // The patch functions never mutate their input.
     const patched = applyPatch(patchType, current.obj, patch);
     const obj = registry.checkBody(info, patched, options.fieldValidation, "patch");
-    // A resourceVersion in the patch is a precondition, as in Kubernetes.
-    const wanted = obj.metadata?.resourceVersion;
-    if (wanted && wanted !== current.obj.metadata?.resourceVersion) throw registry.conflictError(info, name);
+    // A resourceVersion or uid in the patch is a precondition, as in Kubernetes.
+    registry.checkIdentity(info, name, obj, current.obj);
     return registry.prepareUpdate(info, obj, current.obj, subresource === "status" ? "status" : undefined);
   });
 }

@@ -173,6 +173,7 @@ export class Registry {
     const wantedRev = bodyMeta.resourceVersion ? Number(bodyMeta.resourceVersion) : undefined;
     return this.guaranteedUpdate(info, namespace, name, options, (current) => {
       if (wantedRev !== undefined && wantedRev !== current.rev) throw conflictError(info, name);
+      this.checkIdentity(info, name, body, current.obj);
       return this.prepareUpdate(info, structuredClone(body), current.obj, options.subresource);
     });
   }
@@ -268,6 +269,25 @@ export class Registry {
       } catch (err) {
         if (!isConflict(err) || attempt >= CONFLICT_RETRIES) throw err;
       }
+    }
+  }
+
+  /**
+   * A resourceVersion or uid carried by the new object must match the stored
+   * one: clients use them as preconditions (a uid guards against acting on a
+   * recreated object of the same name).
+   */
+  checkIdentity(info: ResourceInfo, name: string, next: KubeObject, current: KubeObject): void {
+    const want = metaOf(next);
+    const have = metaOf(current);
+    if (want.resourceVersion && want.resourceVersion !== have.resourceVersion)
+      throw conflictError(info, name);
+    if (want.uid && want.uid !== have.uid) {
+      throw conflict(
+        info,
+        name,
+        `Precondition failed: UID in precondition: ${want.uid}, UID in object meta: ${have.uid ?? ""}`,
+      );
     }
   }
 
