@@ -101,7 +101,11 @@ export class ApiClient {
     return codec<T>(info).decode(res.raw);
   }
 
-  async update<T extends ApiObject>(info: ResourceInfo, obj: T, subresource?: "status"): Promise<T> {
+  async update<T extends ApiObject>(
+    info: ResourceInfo,
+    obj: T,
+    subresource?: "status" | "finalize",
+  ): Promise<T> {
     const res = (await this.unary("Update", {
       ref: ref(info, obj.metadata?.namespace),
       subresource,

@@ -131,7 +131,11 @@ export class FakeApiClient implements Client {
     return structuredClone(this.store(info, copy)) as T;
   }
 
-  async update<T extends ApiObject>(info: ResourceInfo, obj: T, subresource?: "status"): Promise<T> {
+  async update<T extends ApiObject>(
+    info: ResourceInfo,
+    obj: T,
+    subresource?: "status" | "finalize",
+  ): Promise<T> {
     const meta = obj.metadata ?? {};
     const verb = subresource === "status" ? "updateStatus" : "update";
     this.record({

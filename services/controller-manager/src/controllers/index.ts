@@ -1,4 +1,13 @@
 import type { Controller } from "../controller.js";
+import { garbageCollectorController } from "./garbage-collector/controller.js";
+import { namespaceController } from "./namespace/controller.js";
+import { nodeIpamController } from "./node-ipam/controller.js";
+import { replicaSetController } from "./replicaset/controller.js";
 
 /** Every controller this manager can run, by name (`--controllers` picks among them). */
-export const CONTROLLERS: readonly Controller[] = [];
+export const CONTROLLERS: readonly Controller[] = [
+  replicaSetController,
+  garbageCollectorController,
+  namespaceController,
+  nodeIpamController,
+];
