@@ -14,3 +14,4 @@ export * from "./process.js";
 export * from "./etcd.js";
 export * from "./apiserver.js";
 export * from "./service.js";
+export * from "./fake-kubelet.js";

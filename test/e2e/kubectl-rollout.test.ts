@@ -1,0 +1,156 @@
+/**
+ * End to end: the real kubectl drives Deployments through the controllers —
+ * rollout status, set image, history, undo, restart, pause/resume, scale and
+ * cascading delete — with a fake kubelet marking pods Ready.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "@ktl/client";
+import {
+  startApiserver,
+  startControllerManager,
+  startEtcd,
+  startFakeKubelet,
+  type ApiserverProcess,
+  type EtcdServer,
+  type ServiceProcess,
+} from "@ktl/testing";
+import { KubectlRunner } from "./kubectl-runner.js";
+
+let etcd: EtcdServer;
+let apiserver: ApiserverProcess;
+let controllers: ServiceProcess;
+let client: ApiClient;
+let stopKubelet: () => void;
+let kubectl: KubectlRunner;
+const NS = ["-n", "rollout"];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  apiserver = await startApiserver({ etcd: etcd.endpoint });
+  controllers = await startControllerManager({
+    apiserver: apiserver.grpcAddress,
+    args: ["--controllers", "replicaset,deployment,garbage-collector", "--leader-elect", "false"],
+  });
+  client = new ApiClient(apiserver.grpcAddress);
+  stopKubelet = startFakeKubelet({ client, startupMs: 100 });
+  kubectl = await KubectlRunner.create(apiserver.url);
+  await kubectl.ok(["create", "namespace", "rollout"]);
+});
+
+afterAll(async () => {
+  stopKubelet?.();
+  client?.close();
+  await kubectl?.dispose();
+  await controllers?.stop();
+  await apiserver?.stop();
+  await etcd?.stop();
+});
+
+const replicaSets = async (): Promise<string[]> =>
+  (
+    await kubectl.ok([
+      "get",
+      "rs",
+      ...NS,
+      "-o",
+      "jsonpath={range .items[*]}{.metadata.name}={.spec.replicas} {end}",
+    ])
+  )
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .sort();
+
+describe("kubectl rollout against the controllers", () => {
+  it("creates a Deployment and reports its rollout done", async () => {
+    await kubectl.ok(["create", "deployment", "web", "--image=busybox:1", "--replicas=3", ...NS]);
+    const status = await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"]);
+    expect(status).toContain('deployment "web" successfully rolled out');
+    const ready = await kubectl.ok([
+      "get",
+      "deploy",
+      "web",
+      ...NS,
+      "-o",
+      "jsonpath={.status.readyReplicas}/{.status.updatedReplicas}",
+    ]);
+    expect(ready).toBe("3/3");
+  });
+
+  it("rolls to a new image with set image, and lists the revisions", async () => {
+    await kubectl.ok(["set", "image", "deploy/web", "busybox=busybox:2", ...NS]);
+    expect(await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"])).toContain(
+      "successfully rolled out",
+    );
+    const history = await kubectl.ok(["rollout", "history", "deploy/web", ...NS]);
+    expect(history).toMatch(/REVISION\s+CHANGE-CAUSE/);
+    expect(history).toMatch(/^1\s/m);
+    expect(history).toMatch(/^2\s/m);
+    const sets = await replicaSets();
+    expect(sets).toHaveLength(2);
+    expect(sets.filter((s) => s.endsWith("=3"))).toHaveLength(1);
+    expect(sets.filter((s) => s.endsWith("=0"))).toHaveLength(1);
+  });
+
+  it("undoes to the previous revision, reusing its ReplicaSet", async () => {
+    await kubectl.ok(["rollout", "undo", "deploy/web", ...NS]);
+    expect(await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"])).toContain(
+      "successfully rolled out",
+    );
+    const image = await kubectl.ok([
+      "get",
+      "deploy",
+      "web",
+      ...NS,
+      "-o",
+      "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    expect(image).toBe("busybox:1");
+    expect(await replicaSets()).toHaveLength(2);
+    const history = await kubectl.ok(["rollout", "history", "deploy/web", ...NS]);
+    expect(history).toMatch(/^2\s/m);
+    expect(history).toMatch(/^3\s/m);
+    expect(history).not.toMatch(/^1\s/m);
+  });
+
+  it("restarts with a new ReplicaSet", async () => {
+    await kubectl.ok(["rollout", "restart", "deploy/web", ...NS]);
+    expect(await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"])).toContain(
+      "successfully rolled out",
+    );
+    expect(await replicaSets()).toHaveLength(3);
+  });
+
+  it("holds a paused rollout until it is resumed", async () => {
+    await kubectl.ok(["rollout", "pause", "deploy/web", ...NS]);
+    await kubectl.ok(["set", "image", "deploy/web", "busybox=busybox:3", ...NS]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await replicaSets()).toHaveLength(3);
+    await kubectl.ok(["rollout", "resume", "deploy/web", ...NS]);
+    expect(await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"])).toContain(
+      "successfully rolled out",
+    );
+    expect(await replicaSets()).toHaveLength(4);
+  });
+
+  it("scales through the scale subresource", async () => {
+    await kubectl.ok(["scale", "deploy/web", "--replicas=5", ...NS]);
+    expect(await kubectl.ok(["rollout", "status", "deploy/web", ...NS, "--timeout=60s"])).toContain(
+      "successfully rolled out",
+    );
+    const pods = await kubectl.ok(["get", "pods", ...NS, "-l", "app=web", "-o", "name"]);
+    expect(pods.trim().split("\n")).toHaveLength(5);
+  });
+
+  it("deletes the Deployment with its ReplicaSets and pods", async () => {
+    await kubectl.ok(["delete", "deploy", "web", ...NS]);
+    const deadline = Date.now() + 30_000;
+    let left = "";
+    do {
+      left = (await kubectl.ok(["get", "rs,pods", ...NS, "-o", "name"])).trim();
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 300));
+    } while (Date.now() < deadline);
+    expect(left).toBe("");
+  });
+});
