@@ -142,6 +142,19 @@ describe("kubectl rollout against the controllers", () => {
     expect(pods.trim().split("\n")).toHaveLength(5);
   });
 
+  it("exports the controllers' work-queue metrics and health", async () => {
+    expect(controllers.healthUrl).toBeDefined();
+    expect((await fetch(`${controllers.healthUrl}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${controllers.healthUrl}/metrics`)).text();
+    for (const name of ["deployment", "replicaset"]) {
+      const count = Number(
+        new RegExp(`workqueue_work_duration_seconds_count\\{name="${name}"\\} (\\d+)`).exec(metrics)?.[1],
+      );
+      expect(count, name).toBeGreaterThan(0);
+    }
+    expect(metrics).toContain('workqueue_depth{name="deployment"}');
+  });
+
   it("deletes the Deployment with its ReplicaSets and pods", async () => {
     await kubectl.ok(["delete", "deploy", "web", ...NS]);
     const deadline = Date.now() + 30_000;

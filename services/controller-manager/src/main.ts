@@ -12,17 +12,27 @@ const log = jsonLogger("controller-manager");
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const client = new ApiClient(config.apiserver);
+  const queues = new Map<string, NamedQueueMetrics>();
   const run = (signal: AbortSignal): Promise<void> =>
-    runControllers({ client, config, log, controllers: CONTROLLERS, signal });
+    runControllers({ client, config, log, controllers: CONTROLLERS, signal, queues });
+  const health = await startHealthServer({
+    host: config.bindAddress,
+    port: config.healthPort,
+    metrics: () => queueMetricsText([...queues.values()]),
+  });
   log.info("starting", {
     apiserver: config.apiserver,
     identity: config.identity,
     leaderElect: config.leaderElect,
+    health: `http://${config.bindAddress}:${health.port}`,
   });
 
   if (!config.leaderElect) {
     const stop = new AbortController();
-    onShutdown(log, async () => stop.abort());
+    onShutdown(log, () => {
+      stop.abort();
+      return Promise.resolve();
+    });
     await run(stop.signal);
     return;
   }

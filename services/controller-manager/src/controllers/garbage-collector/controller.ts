@@ -1,7 +1,6 @@
 import { RESOURCES, type ResourceInfo } from "@ktl/api";
 import type { ApiObject } from "@ktl/client";
 import { runWorkers } from "@ktl/controller";
-import { RateLimitingWorkQueue } from "@ktl/workqueue";
 import type { Controller } from "../../controller.js";
 import { DependencyGraph } from "./graph.js";
 import { gcEventHandler } from "./handlers.js";
@@ -32,7 +31,7 @@ export function collectableResources(): ResourceInfo[] {
 export const garbageCollectorController: Controller = {
   name: NAME,
   setup(ctx) {
-    const queue = new RateLimitingWorkQueue<string>({ name: NAME });
+    const queue = ctx.newQueue(NAME);
     const enqueue = (key: string): void => queue.add(key);
     const informers = collectableResources().map(
       (info) => [info, ctx.informers.informerFor<ApiObject>(info)] as const,

@@ -1,7 +1,6 @@
 import { findResource, type Namespace, type ResourceInfo } from "@ktl/api";
 import { runWorkers } from "@ktl/controller";
 import { finalState, keyOf, type EventHandler } from "@ktl/informers";
-import { RateLimitingWorkQueue } from "@ktl/workqueue";
 import type { Controller } from "../../controller.js";
 import { NamespaceReconciler } from "./sync.js";
 
@@ -27,7 +26,7 @@ export function namespaceEventHandler(enqueue: (key: string) => void): EventHand
 export const namespaceController: Controller = {
   name: NAME,
   setup(ctx) {
-    const queue = new RateLimitingWorkQueue<string>({ name: NAME });
+    const queue = ctx.newQueue(NAME);
     const informer = ctx.informers.informerFor<Namespace>(NAMESPACES);
     informer.addEventHandler(namespaceEventHandler((key) => queue.add(key)));
     const reconciler = new NamespaceReconciler({

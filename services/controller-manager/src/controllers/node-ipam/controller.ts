@@ -1,7 +1,6 @@
 import { findResource, type Node, type ResourceInfo } from "@ktl/api";
 import { runWorkers } from "@ktl/controller";
 import { finalState, keyOf, type EventHandler } from "@ktl/informers";
-import { RateLimitingWorkQueue } from "@ktl/workqueue";
 import type { Controller } from "../../controller.js";
 import { CidrSet } from "./cidr-set.js";
 import { RangeAllocator, podCidrOf } from "./sync.js";
@@ -29,7 +28,7 @@ export const nodeIpamController: Controller = {
   setup(ctx) {
     // Validated here, before any informer starts, so a bad flag fails the start loudly.
     const cidrs = new CidrSet(ctx.config.clusterCidr, ctx.config.nodeCidrMaskSize);
-    const queue = new RateLimitingWorkQueue<string>({ name: NAME });
+    const queue = ctx.newQueue(NAME);
     const enqueue = (key: string): void => queue.add(key);
     const informer = ctx.informers.informerFor<Node>(NODES);
     informer.addEventHandler(nodeEventHandler(enqueue));

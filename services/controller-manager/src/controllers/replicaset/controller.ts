@@ -226,6 +226,7 @@ export const replicaSetController: Controller = {
       replicaSets: ctx.informers.informerFor<ReplicaSet>(REPLICA_SETS),
       pods: ctx.informers.informerFor<Pod>(PODS),
       log: ctx.log,
+      queue: ctx.newQueue(NAME),
     });
     return { run: (signal) => controller.run(signal, ctx.config.workers) };
   },
