@@ -204,7 +204,11 @@ const getDeployment = (name: string): Promise<Deployment> => client.get<Deployme
 /** `kubectl set image deployment/<name> c=<image>`: a strategic merge patch of the template. */
 async function setImage(name: string, image: string): Promise<void> {
   const patch = { spec: { template: { spec: { containers: [{ name: "c", image }] } } } };
-  const reply = await rest.patch(`${DEPLOYMENTS_PATH}/${name}`, patch, "application/strategic-merge-patch+json");
+  const reply = await rest.patch(
+    `${DEPLOYMENTS_PATH}/${name}`,
+    patch,
+    "application/strategic-merge-patch+json",
+  );
   expect(reply.status).toBe(200);
 }
 
@@ -276,12 +280,17 @@ async function rolloutUndo(d: Deployment): Promise<ReplicaSet> {
   ]);
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.metadata?.annotations ?? {})) if (skip.has(k)) annotations[k] = v;
-  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {})) if (!skip.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {}))
+    if (!skip.has(k)) annotations[k] = v;
   const patch = [
     { op: "replace", path: "/spec/template", value: template },
     { op: "replace", path: "/metadata/annotations", value: annotations },
   ];
-  const reply = await rest.patch(`${DEPLOYMENTS_PATH}/${d.metadata?.name}`, patch, "application/json-patch+json");
+  const reply = await rest.patch(
+    `${DEPLOYMENTS_PATH}/${d.metadata?.name}`,
+    patch,
+    "application/json-patch+json",
+  );
   expect(reply.status).toBe(200);
   return target;
 }
@@ -312,8 +321,16 @@ describe("Deployment controller against a real apiserver", () => {
     await setImage("web", IMAGE_B);
     const rolled = await waitForRollout("web");
     expect(rolled.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
-    expect(rolled.status).toMatchObject({ replicas: 5, updatedReplicas: 5, availableReplicas: 5, readyReplicas: 5 });
-    expect(condition(rolled, "Available")).toMatchObject({ status: "True", reason: "MinimumReplicasAvailable" });
+    expect(rolled.status).toMatchObject({
+      replicas: 5,
+      updatedReplicas: 5,
+      availableReplicas: 5,
+      readyReplicas: 5,
+    });
+    expect(condition(rolled, "Available")).toMatchObject({
+      status: "True",
+      reason: "MinimumReplicasAvailable",
+    });
     const afterRoll = await ownedReplicaSets(created);
     expect(afterRoll).toHaveLength(2);
     const [oldRS, newRS] = afterRoll;
@@ -396,12 +413,21 @@ describe("Deployment controller against a real apiserver", () => {
 
   it("pauses, resumes, and never runs old and new pods at once with Recreate", async () => {
     await create(
-      deployment("recreate", { replicas: 3, image: IMAGE_A, strategy: { type: "Recreate" }, revisionHistoryLimit: 1 }),
+      deployment("recreate", {
+        replicas: 3,
+        image: IMAGE_A,
+        strategy: { type: "Recreate" },
+        revisionHistoryLimit: 1,
+      }),
     );
     const d = await waitForRollout("recreate");
 
     // Paused: a template change makes no new ReplicaSet.
-    await rest.patch(`${DEPLOYMENTS_PATH}/recreate`, { spec: { paused: true } }, "application/merge-patch+json");
+    await rest.patch(
+      `${DEPLOYMENTS_PATH}/recreate`,
+      { spec: { paused: true } },
+      "application/merge-patch+json",
+    );
     await waitFor("the paused condition", async () => {
       const current = await getDeployment("recreate");
       return condition(current, "Progressing")?.reason === "DeploymentPaused" ? current : undefined;
@@ -412,7 +438,11 @@ describe("Deployment controller against a real apiserver", () => {
 
     const watch = monitor("recreate");
     await watch.start();
-    await rest.patch(`${DEPLOYMENTS_PATH}/recreate`, { spec: { paused: false } }, "application/merge-patch+json");
+    await rest.patch(
+      `${DEPLOYMENTS_PATH}/recreate`,
+      { spec: { paused: false } },
+      "application/merge-patch+json",
+    );
     await waitForRollout("recreate");
     await setImage("recreate", "registry.k8s.io/pause:3.10");
     const done = await waitForRollout("recreate");

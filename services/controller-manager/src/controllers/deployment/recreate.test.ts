@@ -3,7 +3,11 @@ import type { ReplicaSet } from "@ktl/api";
 import { Fixture, hashOf, objectOf, template } from "./fixture.js";
 import { oldPodsRunning } from "./recreate.js";
 
-const recreateTo = (image: string) => ({ replicas: 3, template: template(image), strategy: { type: "Recreate" } });
+const recreateTo = (image: string) => ({
+  replicas: 3,
+  template: template(image),
+  strategy: { type: "Recreate" },
+});
 
 describe("Recreate", () => {
   it("scales the old ReplicaSets to 0 first, without creating the new one", async () => {

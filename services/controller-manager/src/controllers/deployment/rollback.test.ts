@@ -33,15 +33,25 @@ describe("rollback", () => {
     const f = new Fixture();
     history(f);
     // What kubectl rollout undo leaves: revision 1's template and annotations, the Deployment's own revision.
-    f.deployment({ replicas: 5, template: template("a"), strategy }, { annotations: { [CAUSE]: "create a", [REVISION]: "2" } });
+    f.deployment(
+      { replicas: 5, template: template("a"), strategy },
+      { annotations: { [CAUSE]: "create a", [REVISION]: "2" } },
+    );
     await f.reconcile();
 
     expect(f.writes("create")).toEqual([]);
     const reused = f.stored(`web-${hashOf("a")}`);
-    expect(reused?.metadata?.annotations).toMatchObject({ [REVISION]: "3", [HISTORY]: "1", [CAUSE]: "create a" });
+    expect(reused?.metadata?.annotations).toMatchObject({
+      [REVISION]: "3",
+      [HISTORY]: "1",
+      [CAUSE]: "create a",
+    });
     expect(reused?.spec?.replicas).toBe(2); // and the rollout to it begins, within maxSurge
     expect(f.storedDeployment()?.metadata?.annotations?.[REVISION]).toBe("3");
-    expect(f.stored(`web-${hashOf("b")}`)?.metadata?.annotations).toMatchObject({ [REVISION]: "2", [CAUSE]: "set image b" });
+    expect(f.stored(`web-${hashOf("b")}`)?.metadata?.annotations).toMatchObject({
+      [REVISION]: "2",
+      [CAUSE]: "set image b",
+    });
 
     // Rolling back again (to revision 2, now the previous one) keeps the history growing.
     f.settle();
@@ -53,7 +63,10 @@ describe("rollback", () => {
     } as Deployment);
     f.settle();
     await f.reconcile();
-    expect(f.stored(`web-${hashOf("b")}`)?.metadata?.annotations).toMatchObject({ [REVISION]: "4", [HISTORY]: "2" });
+    expect(f.stored(`web-${hashOf("b")}`)?.metadata?.annotations).toMatchObject({
+      [REVISION]: "4",
+      [HISTORY]: "2",
+    });
     f.settle();
     await f.reconcile();
     expect(f.storedDeployment()?.metadata?.annotations?.[REVISION]).toBe("4");

@@ -12,7 +12,9 @@ const rollingTo = (image: string, replicas: number, surge: IntOrString, unavaila
 describe("rolling update steps", () => {
   it("creates the new ReplicaSet with as many replicas as maxSurge allows", async () => {
     const f = new Fixture();
-    f.deployment(rollingTo("b", 5, "25%", "25%"), { annotations: { "kubernetes.io/change-cause": "set image b" } });
+    f.deployment(rollingTo("b", 5, "25%", "25%"), {
+      annotations: { "kubernetes.io/change-cause": "set image b" },
+    });
     f.replicaSet({ image: "a", replicas: 5, revision: 1, sizedFor: { desired: 5, max: 7 } });
     await f.reconcile();
 
@@ -23,7 +25,9 @@ describe("rolling update steps", () => {
       name: `web-${hash}`,
       namespace: "ns",
       labels: { app: "web", "pod-template-hash": hash },
-      ownerReferences: [{ kind: "Deployment", name: "web", uid: D_UID, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { kind: "Deployment", name: "web", uid: D_UID, controller: true, blockOwnerDeletion: true },
+      ],
       annotations: {
         "deployment.kubernetes.io/revision": "2",
         "deployment.kubernetes.io/desired-replicas": "5",
@@ -58,7 +62,14 @@ describe("rolling update steps", () => {
   it("removes unhealthy old pods first: it costs no availability", async () => {
     const f = new Fixture();
     f.deployment(rollingTo("b", 5, 2, 1));
-    f.replicaSet({ image: "a", replicas: 5, available: 3, revision: 1, age: 200, sizedFor: { desired: 5, max: 7 } });
+    f.replicaSet({
+      image: "a",
+      replicas: 5,
+      available: 3,
+      revision: 1,
+      age: 200,
+      sizedFor: { desired: 5, max: 7 },
+    });
     f.replicaSet({ image: "b", replicas: 2, available: 0, revision: 2, sizedFor: { desired: 5, max: 7 } });
     await f.reconcile();
     // 7 pods, 4 must stay available, 2 new ones are not: 1 may go — an unhealthy one.
@@ -69,7 +80,15 @@ describe("rolling update steps", () => {
     const f = new Fixture();
     f.deployment(rollingTo("b", 5, 2, 1));
     // Just lowered from 5 to 4; its controller has not deleted the pod yet (status says 5 available).
-    f.replicaSet({ image: "a", replicas: 4, current: 5, available: 5, revision: 1, age: 200, sizedFor: { desired: 5, max: 7 } });
+    f.replicaSet({
+      image: "a",
+      replicas: 4,
+      current: 5,
+      available: 5,
+      revision: 1,
+      age: 200,
+      sizedFor: { desired: 5, max: 7 },
+    });
     f.replicaSet({ image: "b", replicas: 2, available: 2, revision: 2, sizedFor: { desired: 5, max: 7 } });
     await f.reconcile();
     // Kubernetes would raise the new one to 3 (8 pods for a moment) or, scaling down, count
@@ -101,9 +120,17 @@ describe("rolling update steps", () => {
     async (replicas, surge, unavailable) => {
       const f = new Fixture();
       f.deployment(rollingTo("b", replicas, surge, unavailable));
-      f.replicaSet({ image: "a", replicas, revision: 1, age: 200, sizedFor: { desired: replicas, max: replicas } });
+      f.replicaSet({
+        image: "a",
+        replicas,
+        revision: 1,
+        age: 200,
+        sizedFor: { desired: replicas, max: replicas },
+      });
       const maxPods = replicas + resolve(surge, replicas, true);
-      const minAvailable = replicas - Math.max(resolve(unavailable, replicas, false), resolve(surge, replicas, true) === 0 ? 1 : 0);
+      const minAvailable =
+        replicas -
+        Math.max(resolve(unavailable, replicas, false), resolve(surge, replicas, true) === 0 ? 1 : 0);
 
       for (let step = 0; step < 60; step++) {
         await f.reconcile();
@@ -112,7 +139,12 @@ describe("rolling update steps", () => {
           const want = rs.spec?.replicas ?? 0;
           const had = rs.status?.replicas ?? 0;
           const available = Math.min(want, had);
-          rs.status = { ...rs.status, replicas: want, readyReplicas: available, availableReplicas: available };
+          rs.status = {
+            ...rs.status,
+            replicas: want,
+            readyReplicas: available,
+            availableReplicas: available,
+          };
           f.client.seed(REPLICA_SETS, rs);
         }
         f.settle();
@@ -122,7 +154,11 @@ describe("rolling update steps", () => {
         expect(pods).toBeLessThanOrEqual(maxPods);
         expect(available).toBeGreaterThanOrEqual(Math.min(minAvailable, replicas));
         const status = f.storedDeployment()?.status;
-        if (status?.updatedReplicas === replicas && status.availableReplicas === replicas && status.replicas === replicas) {
+        if (
+          status?.updatedReplicas === replicas &&
+          status.availableReplicas === replicas &&
+          status.replicas === replicas
+        ) {
           expect(f.stored(`web-${hashOf("a")}`)?.spec?.replicas).toBe(0);
           return;
         }

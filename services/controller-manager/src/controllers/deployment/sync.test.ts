@@ -77,7 +77,11 @@ describe("revisionHistoryLimit cleanup", () => {
   it("deletes the oldest revisions beyond the limit once the rollout is complete", async () => {
     const f = new Fixture();
     const complete = { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 };
-    f.deployment({ replicas: 2, revisionHistoryLimit: 2, template: template("e"), strategy: rolling(1, 0) }, {}, complete);
+    f.deployment(
+      { replicas: 2, revisionHistoryLimit: 2, template: template("e"), strategy: rolling(1, 0) },
+      {},
+      complete,
+    );
     f.replicaSet({ image: "a", replicas: 0, revision: 1, age: 500 });
     f.replicaSet({ image: "b", replicas: 0, revision: 2, age: 400, current: 1 }); // a pod still going: kept
     f.replicaSet({ image: "c", replicas: 0, revision: 3, age: 300, generation: 2, observedGeneration: 1 }); // unobserved: kept
@@ -130,9 +134,15 @@ describe("the new ReplicaSet", () => {
         namespace: "ns",
         uid: "mine",
         labels,
-        ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: D_UID, controller: true }],
+        ownerReferences: [
+          { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: D_UID, controller: true },
+        ],
       },
-      spec: { replicas: 2, selector: { matchLabels: labels }, template: { ...template("b"), metadata: { labels } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: { ...template("b"), metadata: { labels } },
+      },
     };
     f.client.seed(REPLICA_SETS, mine);
     await f.reconcile();
@@ -147,7 +157,11 @@ describe("the new ReplicaSet", () => {
       await f.reconcile();
       f.runReplicaSets();
     }
-    expect(f.storedDeployment()?.status).toMatchObject({ replicas: 3, updatedReplicas: 3, availableReplicas: 3 });
+    expect(f.storedDeployment()?.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      availableReplicas: 3,
+    });
     f.clearActions();
     await f.reconcile();
     expect(f.writes()).toEqual([]);

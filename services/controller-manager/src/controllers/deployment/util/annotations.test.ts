@@ -27,7 +27,10 @@ const deployment: Deployment = {
       "kubectl.kubernetes.io/last-applied-configuration": "{}",
     },
   },
-  spec: { replicas: 5, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 1 } } },
+  spec: {
+    replicas: 5,
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 1 } },
+  },
 };
 
 describe("revisions", () => {
@@ -47,7 +50,9 @@ describe("revisions", () => {
 describe("setNewReplicaSetAnnotations", () => {
   it("gives a ReplicaSet about to be created the revision, the replicas it is sized for, and the change-cause", () => {
     const next = rs();
-    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 3, exists: false })).toBe(true);
+    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 3, exists: false })).toBe(
+      true,
+    );
     expect(next.metadata?.annotations).toEqual({
       "kubernetes.io/change-cause": "kubectl set image deployment/web c=nginx:1.26",
       "team.example.com/owner": "web",
@@ -61,7 +66,9 @@ describe("setNewReplicaSetAnnotations", () => {
     const next = withRevision("2");
     expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 2, exists: true })).toBe(true);
     expect(next.metadata?.annotations?.[REVISION]).toBe("2"); // only the copied annotations changed
-    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 2, exists: true })).toBe(false);
+    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 2, exists: true })).toBe(
+      false,
+    );
     expect(next.metadata?.annotations?.[HISTORY]).toBeUndefined();
   });
 
@@ -89,14 +96,16 @@ describe("setNewReplicaSetAnnotations", () => {
 
   it("leaves a ReplicaSet with an unparseable revision alone", () => {
     const next = withRevision("garbage");
-    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 3, exists: true })).toBe(false);
+    expect(setNewReplicaSetAnnotations({ d: deployment, rs: next, newRevision: 3, exists: true })).toBe(
+      false,
+    );
     expect(next.metadata?.annotations?.[REVISION]).toBe("garbage");
   });
 });
 
 describe("copying annotations between a Deployment and its ReplicaSets", () => {
   it("copies all but the Deployment's own, without removing any", () => {
-    const next = rs({ "kubernetes.io/change-cause": "old", "extra": "kept" });
+    const next = rs({ "kubernetes.io/change-cause": "old", extra: "kept" });
     expect(copyDeploymentAnnotationsToReplicaSet(deployment, next)).toBe(true);
     expect(next.metadata?.annotations).toEqual({
       "kubernetes.io/change-cause": "kubectl set image deployment/web c=nginx:1.26",
@@ -115,7 +124,10 @@ describe("copying annotations between a Deployment and its ReplicaSets", () => {
 
   it("takes the annotations of the ReplicaSet rolled back to, keeping its own", () => {
     const d = structuredClone(deployment);
-    setDeploymentAnnotationsTo(d, rs({ "kubernetes.io/change-cause": "create", [REVISION]: "1", [HISTORY]: "0" }));
+    setDeploymentAnnotationsTo(
+      d,
+      rs({ "kubernetes.io/change-cause": "create", [REVISION]: "1", [HISTORY]: "0" }),
+    );
     expect(d.metadata?.annotations).toEqual({
       "kubernetes.io/change-cause": "create",
       [REVISION]: "7",

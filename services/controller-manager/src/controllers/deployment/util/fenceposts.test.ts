@@ -28,9 +28,12 @@ describe("resolveFenceposts", () => {
     ["33%", "33%", 10, 4, 3], // 3.3 → 4 and 3
     ["1%", "99%", 100, 1, 99],
   ];
-  it.each(table)("maxSurge %s, maxUnavailable %s of %i → %i, %i", (surge, unavailable, replicas, wantS, wantU) => {
-    expect(resolveFenceposts(surge, unavailable, replicas)).toEqual({ surge: wantS, unavailable: wantU });
-  });
+  it.each(table)(
+    "maxSurge %s, maxUnavailable %s of %i → %i, %i",
+    (surge, unavailable, replicas, wantS, wantU) => {
+      expect(resolveFenceposts(surge, unavailable, replicas)).toEqual({ surge: wantS, unavailable: wantU });
+    },
+  );
 
   it("refuses strings that are not percentages", () => {
     expect(() => scaledValue("5", 10, true)).toThrow(/not a percentage/);

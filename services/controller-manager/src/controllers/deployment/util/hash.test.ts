@@ -43,7 +43,10 @@ describe("computeHash", () => {
     const base = computeHash(template("nginx:1.25"));
     expect(computeHash(template("nginx:1.26"))).not.toBe(base);
     const restarted = template("nginx:1.25");
-    restarted.metadata = { ...restarted.metadata, annotations: { "kubectl.kubernetes.io/restartedAt": "now" } };
+    restarted.metadata = {
+      ...restarted.metadata,
+      annotations: { "kubectl.kubernetes.io/restartedAt": "now" },
+    };
     expect(computeHash(restarted)).not.toBe(base);
     const first = computeHash(template("nginx:1.25"), 0);
     const second = computeHash(template("nginx:1.25"), 1);

@@ -30,8 +30,10 @@ function rs(
   },
 ): ReplicaSet {
   const annotations: Record<string, string> = {};
-  if (options.maxReplicas !== undefined) annotations["deployment.kubernetes.io/max-replicas"] = `${options.maxReplicas}`;
-  if (options.desired !== undefined) annotations["deployment.kubernetes.io/desired-replicas"] = `${options.desired}`;
+  if (options.maxReplicas !== undefined)
+    annotations["deployment.kubernetes.io/max-replicas"] = `${options.maxReplicas}`;
+  if (options.desired !== undefined)
+    annotations["deployment.kubernetes.io/desired-replicas"] = `${options.desired}`;
   return {
     metadata: {
       name,
@@ -47,7 +49,11 @@ function rs(
   };
 }
 
-const deployment = (replicas: number, surge: IntOrString = "25%", unavailable: IntOrString = "25%"): Deployment => ({
+const deployment = (
+  replicas: number,
+  surge: IntOrString = "25%",
+  unavailable: IntOrString = "25%",
+): Deployment => ({
   spec: {
     replicas,
     template: template("new"),
