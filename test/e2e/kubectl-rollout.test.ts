@@ -3,6 +3,9 @@
  * rollout status, set image, history, undo, restart, pause/resume, scale and
  * cascading delete — with a fake kubelet marking pods Ready.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "@ktl/client";
 import {
@@ -165,5 +168,76 @@ describe("kubectl rollout against the controllers", () => {
       await new Promise((r) => setTimeout(r, 300));
     } while (Date.now() < deadline);
     expect(left).toBe("");
+  });
+});
+
+describe("kubectl delete --cascade on a ReplicaSet", () => {
+  const rs = (name: string): string =>
+    JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name, namespace: "rollout" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { set: name } },
+        template: {
+          metadata: { labels: { set: name } },
+          spec: { containers: [{ name: "c", image: "busybox:1" }] },
+        },
+      },
+    });
+  const podsOf = async (name: string): Promise<string[]> =>
+    (await kubectl.ok(["get", "pods", ...NS, "-l", `set=${name}`, "-o", "name"]))
+      .trim()
+      .split("\n")
+      .filter(Boolean);
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ktl-rs-"));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const create = async (name: string): Promise<void> => {
+    const file = join(dir, `${name}.json`);
+    await writeFile(file, rs(name));
+    await kubectl.ok(["create", "-f", file]);
+    const deadline = Date.now() + 20_000;
+    while ((await podsOf(name)).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await podsOf(name)).toHaveLength(2);
+  };
+
+  it("background: the ReplicaSet goes at once and its pods follow", async () => {
+    await create("bg");
+    await kubectl.ok(["delete", "rs", "bg", ...NS, "--cascade=background"]);
+    const deadline = Date.now() + 20_000;
+    while ((await podsOf("bg")).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await podsOf("bg")).toEqual([]);
+  });
+
+  it("foreground: kubectl returns once the pods and then the ReplicaSet are gone", async () => {
+    await create("fg");
+    await kubectl.ok(["delete", "rs", "fg", ...NS, "--cascade=foreground", "--timeout=30s"]);
+    expect(await podsOf("fg")).toEqual([]);
+    expect((await kubectl.run(["get", "rs", "fg", ...NS])).code).toBe(1);
+  });
+
+  it("orphan: the pods stay, without an owner", async () => {
+    await create("or");
+    await kubectl.ok(["delete", "rs", "or", ...NS, "--cascade=orphan"]);
+    expect((await kubectl.run(["get", "rs", "or", ...NS])).code).toBe(1);
+    const owners = await kubectl.ok([
+      "get",
+      "pods",
+      ...NS,
+      "-l",
+      "set=or",
+      "-o",
+      "jsonpath={.items[*].metadata.ownerReferences}",
+    ]);
+    expect(await podsOf("or")).toHaveLength(2);
+    expect(owners.trim()).toBe("");
   });
 });
