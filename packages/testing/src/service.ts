@@ -61,11 +61,13 @@ export async function startService(options: {
 export function startControllerManager(options: {
   apiserver: string;
   args?: readonly string[];
+  /** What to wait for in the log; a standby instance never syncs caches, so wait for "starting". */
+  readyMessage?: string;
 }): Promise<ServiceProcess> {
   return startService({
     name: "controller-manager",
     // A free port for /metrics, so several instances can run side by side.
     args: ["--apiserver", options.apiserver, "--health-port", "0", ...(options.args ?? [])],
-    readyMessage: "caches synced",
+    readyMessage: options.readyMessage ?? "caches synced",
   });
 }

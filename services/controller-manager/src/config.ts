@@ -11,6 +11,9 @@ const ConfigSchema = z.object({
   clusterCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
   nodeCidrMaskSize: z.number().int().min(8).max(30),
   controllers: z.array(z.string()),
+  leaseDurationMs: z.number().positive(),
+  renewDeadlineMs: z.number().positive(),
+  retryPeriodMs: z.number().positive(),
   bindAddress: z.string().ip(),
   healthPort: z.number().int().min(0).max(65535),
 });
@@ -22,6 +25,9 @@ export const USAGE = `ktl-controller-manager: runs the cluster's controllers aga
   --apiserver HOST:PORT        the apiserver's gRPC address          [127.0.0.1:8081]
   --leader-elect BOOL          elect one active instance via a Lease [true]
   --identity NAME              this instance's name in the Lease     [hostname_random]
+  --leader-elect-lease-duration SECONDS   how long a Lease holds      [15]
+  --leader-elect-renew-deadline SECONDS   the leader gives up after   [10]
+  --leader-elect-retry-period SECONDS     how often candidates try    [2]
   --workers N                  workers per controller                [5]
   --cluster-cidr CIDR          pod addresses, split between nodes    [100.64.0.0/16]
   --node-cidr-mask-size N      prefix length of each node's range    [24]
@@ -38,6 +44,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       apiserver: { type: "string" },
       "leader-elect": { type: "string" },
       identity: { type: "string" },
+      "leader-elect-lease-duration": { type: "string" },
+      "leader-elect-renew-deadline": { type: "string" },
+      "leader-elect-retry-period": { type: "string" },
       workers: { type: "string" },
       "cluster-cidr": { type: "string" },
       "node-cidr-mask-size": { type: "string" },
@@ -62,6 +71,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     clusterCidr: pick(values["cluster-cidr"], "CLUSTER_CIDR", "100.64.0.0/16"),
     nodeCidrMaskSize: Number(pick(values["node-cidr-mask-size"], "NODE_CIDR_MASK_SIZE", "24")),
     controllers: pick(values.controllers, "CONTROLLERS", "*").split(",").filter(Boolean),
+    leaseDurationMs:
+      1000 * Number(pick(values["leader-elect-lease-duration"], "LEADER_ELECT_LEASE_DURATION", "15")),
+    renewDeadlineMs:
+      1000 * Number(pick(values["leader-elect-renew-deadline"], "LEADER_ELECT_RENEW_DEADLINE", "10")),
+    retryPeriodMs: 1000 * Number(pick(values["leader-elect-retry-period"], "LEADER_ELECT_RETRY_PERIOD", "2")),
     bindAddress: pick(values["bind-address"], "BIND_ADDRESS", "127.0.0.1"),
     healthPort: Number(pick(values["health-port"], "HEALTH_PORT", "10257")),
   });

@@ -40,6 +40,9 @@ async function main(): Promise<void> {
     client,
     name: "kube-controller-manager",
     identity: config.identity,
+    leaseDurationMs: config.leaseDurationMs,
+    renewDeadlineMs: config.renewDeadlineMs,
+    retryPeriodMs: config.retryPeriodMs,
     logger: log,
     onStartedLeading: (signal) => {
       log.info("became the leader");
