@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type Deployment, type Pod, type ReplicaSet } from "@ktl/api";
-import { isConflict, isNotFound } from "@ktl/apimachinery";
 import { ApiClient } from "@ktl/client";
 import {
   startApiserver,
   startControllerManager,
   startEtcd,
+  startFakeKubelet,
   type ApiserverProcess,
   type EtcdServer,
   type ServiceProcess,
@@ -28,7 +28,7 @@ let apiserver: ApiserverProcess;
 let client: ApiClient;
 let rest: RestClient;
 let manager: ServiceProcess;
-const stopping = new AbortController();
+let stopKubelet: (() => void) | undefined;
 
 beforeAll(async () => {
   etcd = await startEtcd();
@@ -39,11 +39,18 @@ beforeAll(async () => {
     apiserver: apiserver.grpcAddress,
     args: ["--controllers", "replicaset,deployment", "--leader-elect", "false"],
   });
-  void runKubelet(stopping.signal);
+  // The test plays the kubelet: new pods become Running and Ready 150 ms after they appear,
+  // through the status subresource — except those of the NEVER_READY image.
+  stopKubelet = startFakeKubelet({
+    client,
+    namespace: NS,
+    startupMs: 150,
+    neverReady: (image) => image === NEVER_READY,
+  });
 });
 
 afterAll(async () => {
-  stopping.abort();
+  stopKubelet?.();
   await manager?.stop();
   client?.close();
   await apiserver?.stop();
@@ -62,59 +69,6 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   }
 }
 
-/**
- * Plays the kubelet: every new pod becomes Running, and Ready after a short
- * delay — unless its image is NEVER_READY, whose pods stay unready.
- */
-async function runKubelet(signal: AbortSignal): Promise<void> {
-  const seen = new Set<string>();
-  let resourceVersion: string | undefined;
-  while (!signal.aborted) {
-    try {
-      for await (const event of client.watch<Pod>(pods, NS, { resourceVersion }, signal)) {
-        resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
-        const pod = event.object;
-        const name = pod.metadata?.name ?? "";
-        if (event.type !== "ADDED" || seen.has(name) || pod.metadata?.deletionTimestamp) continue;
-        seen.add(name);
-        const ready = !pod.spec?.containers?.some((c) => c.image === NEVER_READY);
-        setTimeout(() => void startPod(name, ready), 150);
-      }
-    } catch {
-      resourceVersion = undefined; // expired or broken: start over from a fresh list
-    }
-    await sleep(50);
-  }
-}
-
-async function startPod(name: string, ready: boolean): Promise<void> {
-  for (;;) {
-    let pod: Pod;
-    try {
-      pod = await client.get<Pod>(pods, NS, name);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    if (pod.metadata?.deletionTimestamp) return;
-    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    try {
-      await client.updateStatus<Pod>(pods, {
-        ...pod,
-        status: {
-          ...pod.status,
-          phase: "Running",
-          conditions: [{ type: "Ready", status: ready ? "True" : "False", lastTransitionTime: now }],
-        },
-      });
-      return;
-    } catch (err) {
-      if (isNotFound(err)) return;
-      if (!isConflict(err)) throw err;
-    }
-  }
-}
-
 function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
@@ -127,6 +81,7 @@ function monitor(app: string) {
   const current = new Map<string, Pod>();
   const stats = { maxLive: 0, minReady: Infinity, maxHashes: 0, events: 0 };
   let checking = false;
+  let failure: unknown;
   const abort = new AbortController();
   let synced!: () => void;
   const ready = new Promise<void>((resolve) => (synced = resolve));
@@ -153,7 +108,10 @@ function monitor(app: string) {
       const hashes = new Set([...current.values()].map((p) => p.metadata?.labels?.["pod-template-hash"]));
       stats.maxHashes = Math.max(stats.maxHashes, hashes.size);
     }
-  })().catch(() => undefined);
+  })().catch((err: unknown) => {
+    failure = err; // a broken watch would leave events unchecked: fail the test at stop()
+    synced();
+  });
   return {
     stats,
     async start(): Promise<void> {
@@ -163,6 +121,7 @@ function monitor(app: string) {
     async stop(): Promise<void> {
       abort.abort();
       await loop;
+      if (failure !== undefined) throw failure;
     },
   };
 }
@@ -222,7 +181,7 @@ async function scaleTo(name: string, replicas: number): Promise<void> {
   expect(reply.status).toBe(200);
 }
 
-/** The ReplicaSets the Deployment controls, oldest first. */
+/** The ReplicaSets the Deployment controls, lowest revision first. */
 async function ownedReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
   const { items } = await client.list<ReplicaSet>(replicasets, NS);
   return items
