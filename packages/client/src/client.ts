@@ -3,11 +3,13 @@ import {
   STATUS_TRAILER,
   apiServerService,
   codecFor,
+  findResource,
   objectCodec,
   type Codec,
   type DeleteOptions,
   type ListMeta,
   type ObjectMeta,
+  type Pod,
   type ResourceInfo,
   type ResourceRef,
   type Status,
@@ -143,6 +145,17 @@ export class ApiClient {
   ): Promise<T> {
     const res = (await this.unary("Delete", { ref: ref(info, namespace), name, options })) as { raw: Buffer };
     return codec<T>(info).decode(res.raw);
+  }
+
+  /**
+   * pods/binding: assigns an unbound pod to `nodeName` and returns the bound
+   * pod. Fails with 409 Conflict when the pod is already bound or being
+   * deleted, 404 when it is gone.
+   */
+  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<Pod> {
+    const info = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    const res = (await this.unary("Bind", { ref: ref(info, namespace), name, nodeName })) as { raw: Buffer };
+    return codec<Pod>(info).decode(res.raw);
   }
 
   /**

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- async so that failures reject, as the real client's do */
 import { randomUUID } from "node:crypto";
-import type { ResourceInfo } from "@ktl/api";
+import { findResource, type Pod, type ResourceInfo } from "@ktl/api";
 import {
   alreadyExists,
   applyJsonPatch,
@@ -17,11 +17,11 @@ import type { ApiClient, ApiObject, ListOptions, WatchEvent } from "./client.js"
 /** The part of ApiClient controllers use; both the real and the fake client satisfy it. */
 export type Client = Pick<
   ApiClient,
-  "get" | "list" | "create" | "update" | "updateStatus" | "patch" | "delete" | "watch"
+  "get" | "list" | "create" | "update" | "updateStatus" | "patch" | "delete" | "watch" | "bind"
 >;
 
 export interface RecordedAction {
-  readonly verb: "get" | "list" | "create" | "update" | "updateStatus" | "patch" | "delete";
+  readonly verb: "get" | "list" | "create" | "update" | "updateStatus" | "patch" | "delete" | "bind";
   readonly resource: string;
   readonly namespace: string | undefined;
   readonly name: string | undefined;
@@ -205,6 +205,34 @@ export class FakeApiClient implements Client {
     return structuredClone(current) as T;
   }
 
+  /** pods/binding: sets spec.nodeName and PodScheduled=True; 409 when already bound or being deleted. */
+  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<Pod> {
+    const info = PODS;
+    this.record({
+      verb: "bind",
+      resource: info.resource,
+      namespace,
+      name,
+      object: {
+        kind: "Binding",
+        metadata: { namespace, name },
+        target: { kind: "Node", name: nodeName },
+      } as ApiObject,
+    });
+    const current: BindablePod | undefined = this.objects.get(keyOf(info, namespace, name));
+    if (!current) throw notFound(info, name);
+    if (current.metadata?.deletionTimestamp)
+      throw conflict(info, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (current.spec?.nodeName)
+      throw conflict(info, name, `pod ${name} is already assigned to node "${current.spec.nodeName}"`);
+    const next = structuredClone(current);
+    next.spec = { ...next.spec, nodeName };
+    const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+    conditions.push({ type: "PodScheduled", status: "True" });
+    next.status = { ...next.status, conditions };
+    return structuredClone(this.store(info, next));
+  }
+
   // eslint-disable-next-line require-yield
   async *watch<T extends ApiObject>(): AsyncGenerator<WatchEvent<T>> {
     throw new Error("FakeApiClient does not watch; use FakeListerWatcher from @ktl/informers");
@@ -224,6 +252,13 @@ export class FakeApiClient implements Client {
     return obj;
   }
 }
+
+const PODS = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+
+type BindablePod = ApiObject & {
+  spec?: { nodeName?: string };
+  status?: { conditions?: { type: string; status?: string }[] };
+};
 
 function keyOf(info: ResourceInfo, namespace: string | undefined, name: string): string {
   return `${info.group}/${info.resource}/${info.namespaced ? (namespace ?? "") : ""}/${name}`;

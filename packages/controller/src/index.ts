@@ -39,3 +39,4 @@ export * from "./leader-election.js";
 export * from "./reconciler.js";
 export * from "./worker.js";
 export * from "./expectations.js";
+export * from "./claim.js";

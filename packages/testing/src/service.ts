@@ -71,3 +71,15 @@ export function startControllerManager(options: {
     readyMessage: options.readyMessage ?? "caches synced",
   });
 }
+
+/** The scheduler against an apiserver's gRPC address; resolves once its informers synced. */
+export function startScheduler(options: {
+  apiserver: string;
+  args?: readonly string[];
+}): Promise<ServiceProcess> {
+  return startService({
+    name: "scheduler",
+    args: ["--apiserver", options.apiserver, "--health-port", "0", ...(options.args ?? [])],
+    readyMessage: "caches synced",
+  });
+}

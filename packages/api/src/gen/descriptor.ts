@@ -40,6 +40,10 @@ export const descriptor = {
                     "Delete": {
                       "requestType": "DeleteRequest",
                       "responseType": "RawObject"
+                    },
+                    "Bind": {
+                      "requestType": "BindRequest",
+                      "responseType": "RawObject"
                     }
                   }
                 },
@@ -253,6 +257,23 @@ export const descriptor = {
                     },
                     "options": {
                       "type": "ktl.meta.v1.DeleteOptions",
+                      "id": 3
+                    }
+                  }
+                },
+                "BindRequest": {
+                  "edition": "proto2",
+                  "fields": {
+                    "ref": {
+                      "type": "ResourceRef",
+                      "id": 1
+                    },
+                    "name": {
+                      "type": "string",
+                      "id": 2
+                    },
+                    "nodeName": {
+                      "type": "string",
                       "id": 3
                     }
                   }

@@ -95,6 +95,15 @@ export interface DeleteRequest {
   options?: DeleteOptions;
 }
 
+/** ktl.apiserver.v1.BindRequest */
+export interface BindRequest {
+  ref?: ResourceRef;
+  /** The pod's name. */
+  name?: string;
+  /** The target node's name. */
+  nodeName?: string;
+}
+
 /** ObjectMeta is metadata that every persisted object has. */
 export interface ObjectMeta {
   name?: string;

@@ -6,6 +6,7 @@ import {
   findResource,
   grpcCodeForHttp,
   objectCodec,
+  type BindRequest,
   type Codec,
   type CreateRequest,
   type DeleteRequest,
@@ -20,6 +21,7 @@ import {
 import { badRequest, notFound, toStatusError, type Status } from "@ktl/apimachinery";
 import type { Logger } from "@ktl/service";
 import { patchObject } from "../registry/patch.js";
+import { bindPod } from "../registry/subresources.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import type { KubeObject } from "../storage/object.js";
@@ -121,6 +123,17 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
         dryRun: options.dryRun?.includes("All"),
       });
       return raw(codec, result.obj);
+    }),
+    Bind: unary<BindRequest>(deps, async (req) => {
+      const { info, codec } = resolve(req.ref);
+      const namespace = req.ref?.namespace || undefined;
+      const name = req.name ?? "";
+      if (!info.subresources.includes("binding")) throw notFound(info, `${name}/binding`);
+      const bound = await bindPod(deps.registry, info, namespace, name, {
+        metadata: { name, namespace },
+        target: { kind: "Node", name: req.nodeName ?? "" },
+      });
+      return raw(codec, bound);
     }),
   };
   server.addService(apiServerService, handlers);

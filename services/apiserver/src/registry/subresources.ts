@@ -76,7 +76,7 @@ export async function bindPod(
   name: string,
   binding: Binding,
   options: WriteOptions = {},
-): Promise<void> {
+): Promise<KubeObject> {
   const target = binding.target;
   if (!target?.name)
     throw invalid({ group: "", kind: "Binding" }, name, [
@@ -90,7 +90,7 @@ export async function bindPod(
   if (binding.metadata?.name && binding.metadata.name !== name) {
     throw badRequest(`the name of the binding (${binding.metadata.name}) does not match the pod (${name})`);
   }
-  await registry.guaranteedUpdate(info, namespace, name, options, (current) => {
+  return registry.guaranteedUpdate(info, namespace, name, options, (current) => {
     const pod = structuredClone(current.obj);
     const spec = (pod.spec ?? {}) as { nodeName?: string };
     if (pod.metadata?.deletionTimestamp) {

@@ -5,7 +5,8 @@
  * controls that stopped matching. ReplicaSets controlled by anyone else are
  * never touched. And which pods belong to those ReplicaSets.
  */
-import { isNotFound, type LabelSelector } from "@ktl/apimachinery";
+import type { LabelSelector } from "@ktl/apimachinery";
+import { claimOwned } from "@ktl/controller";
 import { controllerOf, type DeploymentControl } from "./control.js";
 import type { ReadonlyPod } from "./state.js";
 import type { ReadonlyDeployment } from "./util/fenceposts.js";
@@ -31,53 +32,17 @@ export interface ClaimResult {
   readonly errors: unknown[];
 }
 
-/**
- * Claims `replicaSets` for `d`. A failed patch (a conflict because the
- * ReplicaSet changed since it was cached, say) is reported, not thrown, so
- * one bad ReplicaSet does not stop the others; the caller retries the pass.
- */
-export async function claimReplicaSets(options: ClaimOptions): Promise<ClaimResult> {
-  const { d, selector, replicaSets, control } = options;
-  const uid = d.metadata?.uid;
-  const deleting = Boolean(d.metadata?.deletionTimestamp);
-  const claimed: ReadonlyReplicaSet[] = [];
-  const errors: unknown[] = [];
-  let adoptable: Promise<void> | undefined;
-
-  for (const rs of replicaSets) {
-    const matches = selector.matches(rs.metadata?.labels);
-    const ref = controllerOf(rs);
-    if (ref) {
-      if (ref.uid !== uid) continue; // someone else's
-      if (matches) {
-        claimed.push(rs);
-        continue;
-      }
-      if (deleting) continue; // going away anyway
-      await attempt(() => control.release(d, rs), errors);
-      continue;
-    }
-    if (deleting || !matches || rs.metadata?.deletionTimestamp) continue;
-    if (rs.metadata?.namespace !== d.metadata?.namespace) continue;
-    adoptable ??= options.canAdopt();
-    const adopted = await attempt(async () => {
-      await adoptable;
-      await control.adopt(d, rs);
-    }, errors);
-    if (adopted) claimed.push(rs);
-  }
-  return { claimed, errors };
-}
-
-/** Runs `write`; true when it took effect. A ReplicaSet that is gone is no error, just not ours. */
-async function attempt(write: () => Promise<void>, errors: unknown[]): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (err) {
-    if (!isNotFound(err)) errors.push(err);
-    return false;
-  }
+/** Claims `replicaSets` for `d` (see claimOwned). */
+export function claimReplicaSets(options: ClaimOptions): Promise<ClaimResult> {
+  const { d, control } = options;
+  return claimOwned({
+    owner: d,
+    selector: options.selector,
+    candidates: options.replicaSets,
+    adopt: (rs) => control.adopt(d, rs),
+    release: (rs) => control.release(d, rs),
+    canAdopt: options.canAdopt,
+  });
 }
 
 /**

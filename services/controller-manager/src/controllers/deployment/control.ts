@@ -14,7 +14,6 @@ import {
   type ResourceInfo,
 } from "@ktl/api";
 import type { Client } from "@ktl/client";
-import type { DeepReadonly } from "@ktl/informers";
 import type { ReadonlyDeployment } from "./util/fenceposts.js";
 import { semanticEqual, type ReadonlyReplicaSet } from "./util/replica-sets.js";
 
@@ -42,12 +41,7 @@ export function controllerRefFor(d: ReadonlyDeployment): OwnerReference {
   };
 }
 
-/** `metav1.GetControllerOf`: the owner reference with `controller: true`, if any. */
-export function controllerOf(obj: {
-  readonly metadata?: { readonly ownerReferences?: readonly DeepReadonly<OwnerReference>[] };
-}): DeepReadonly<OwnerReference> | undefined {
-  return obj.metadata?.ownerReferences?.find((ref) => ref.controller === true);
-}
+export { controllerOf } from "@ktl/controller";
 
 export type WriteOutcome = "created" | "updated" | "unchanged";
 

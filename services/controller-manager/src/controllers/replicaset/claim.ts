@@ -5,10 +5,11 @@
  * anyone else are never touched.
  */
 import type { ReplicaSet } from "@ktl/api";
-import { isNotFound, type LabelSelector } from "@ktl/apimachinery";
+import type { LabelSelector } from "@ktl/apimachinery";
+import { claimOwned } from "@ktl/controller";
 import type { DeepReadonly } from "@ktl/informers";
 import type { PodControl } from "./pod-control.js";
-import { controllerOf, type ReadonlyPod } from "./pod-util.js";
+import type { ReadonlyPod } from "./pod-util.js";
 
 export interface ClaimOptions {
   readonly rs: DeepReadonly<ReplicaSet>;
@@ -30,53 +31,15 @@ export interface ClaimResult {
   readonly errors: unknown[];
 }
 
-/**
- * Claims `pods` for `rs`. A failed patch (for instance a conflict because the
- * pod changed since it was cached) is reported, not thrown, so one bad pod
- * does not stop the others; the caller retries the whole pass.
- */
-export async function claimPods(options: ClaimOptions): Promise<ClaimResult> {
-  const { rs, selector, pods, control } = options;
-  const uid = rs.metadata?.uid;
-  const deleting = Boolean(rs.metadata?.deletionTimestamp);
-  const claimed: ReadonlyPod[] = [];
-  const errors: unknown[] = [];
-  let adoptable: Promise<void> | undefined;
-
-  for (const pod of pods) {
-    const matches = selector.matches(pod.metadata?.labels);
-    const ref = controllerOf(pod);
-    if (ref) {
-      if (ref.uid !== uid) continue; // someone else's
-      if (matches) {
-        claimed.push(pod);
-        continue;
-      }
-      // Ours but no longer matching: let go, unless we are going away anyway.
-      if (deleting) continue;
-      await attempt(() => control.release(rs, pod), errors);
-      continue;
-    }
-    // An orphan: adopt it if it matches, nobody is deleting it or us, and it is in our namespace.
-    if (deleting || !matches || pod.metadata?.deletionTimestamp) continue;
-    if (pod.metadata?.namespace !== rs.metadata?.namespace) continue;
-    adoptable ??= options.canAdopt();
-    const adopted = await attempt(async () => {
-      await adoptable;
-      await control.adopt(rs, pod);
-    }, errors);
-    if (adopted) claimed.push(pod);
-  }
-  return { claimed, errors };
-}
-
-/** Runs `write`; true when it took effect. A pod that is gone is no error, just not ours. */
-async function attempt(write: () => Promise<void>, errors: unknown[]): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (err) {
-    if (!isNotFound(err)) errors.push(err);
-    return false;
-  }
+/** Claims `pods` for `rs` (see claimOwned). */
+export function claimPods(options: ClaimOptions): Promise<ClaimResult> {
+  const { rs, control } = options;
+  return claimOwned({
+    owner: rs,
+    selector: options.selector,
+    candidates: options.pods,
+    adopt: (pod) => control.adopt(rs, pod),
+    release: (pod) => control.release(rs, pod),
+    canAdopt: options.canAdopt,
+  });
 }

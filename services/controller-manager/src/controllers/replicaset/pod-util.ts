@@ -3,17 +3,12 @@
  * `pkg/api/v1/pod` and `controller_utils.go`. They read cached objects and
  * never change them.
  */
-import type { OwnerReference, Pod, PodCondition } from "@ktl/api";
+import type { Pod, PodCondition } from "@ktl/api";
 import type { DeepReadonly } from "@ktl/informers";
 
 export type ReadonlyPod = DeepReadonly<Pod>;
 
-/** `metav1.GetControllerOf`: the owner reference with `controller: true`, if any. */
-export function controllerOf(obj: {
-  readonly metadata?: { readonly ownerReferences?: readonly DeepReadonly<OwnerReference>[] };
-}): DeepReadonly<OwnerReference> | undefined {
-  return obj.metadata?.ownerReferences?.find((ref) => ref.controller === true);
-}
+export { controllerOf } from "@ktl/controller";
 
 /** Not terminal (Succeeded/Failed) and not being deleted: it counts towards the replicas. */
 export function isPodActive(pod: ReadonlyPod): boolean {

@@ -1,0 +1,230 @@
+/**
+ * The scheduler's view of nodes and the pods on them, after Kubernetes'
+ * internal/cache/cache.go.
+ *
+ * A pod chosen for a node is *assumed* at once, so the next decisions see its
+ * requests before the binding lands; when the informer shows the pod bound
+ * the entry becomes a real one (on the node the apiserver says), when binding
+ * fails it is forgotten. An assumed pod whose binding finished but which the
+ * informer never confirms expires after `assumedTtlMs` (a lost watch event
+ * must not hold capacity forever).
+ *
+ * Not thread-safe in Go's sense and need not be: every call runs to completion
+ * on the event loop.
+ */
+import type { Node, Pod } from "@ktl/api";
+import type { NodeInfo } from "../framework/interface.js";
+import { buildNodeInfo } from "./node-info.js";
+import type { Snapshot } from "./snapshot.js";
+
+interface NodeEntry {
+  node: Node | undefined;
+  pods: Map<string, Pod>;
+  info: NodeInfo | undefined;
+  generation: number;
+}
+
+interface PodState {
+  pod: Pod;
+  nodeName: string;
+  assumed: boolean;
+  /** Set by finishBinding: the assumed pod expires after this time unless confirmed. */
+  deadline: number | undefined;
+}
+
+export interface CacheOptions {
+  readonly now?: () => number;
+  /** How long an assumed pod whose binding finished waits for the informer; 0 = forever. */
+  readonly assumedTtlMs?: number;
+}
+
+export function podKey(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
+}
+
+export class SchedulerCache {
+  private readonly nodes = new Map<string, NodeEntry>();
+  private readonly podStates = new Map<string, PodState>();
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+  private generation = 0;
+  /** Bumped when the set of nodes changes, so snapshots know to rebuild their list. */
+  private nodeSetGeneration = 0;
+
+  constructor(options: CacheOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.assumedTtlMs ?? 120_000;
+  }
+
+  // --- nodes ---
+
+  addNode(node: Node): void {
+    const name = node.metadata?.name ?? "";
+    const entry = this.entry(name);
+    if (!entry.node) this.nodeSetGeneration++;
+    entry.node = node;
+    this.touch(entry);
+  }
+
+  updateNode(node: Node): void {
+    this.addNode(node);
+  }
+
+  removeNode(name: string): void {
+    const entry = this.nodes.get(name);
+    if (!entry?.node) return;
+    entry.node = undefined;
+    this.nodeSetGeneration++;
+    if (entry.pods.size === 0) this.nodes.delete(name);
+    else this.touch(entry);
+  }
+
+  // --- pods seen bound by the informer ---
+
+  /** A bound pod from the informer: confirms an assumed one, or adds/moves a real entry. */
+  addPod(pod: Pod): void {
+    const key = podKey(pod);
+    const nodeName = pod.spec?.nodeName ?? "";
+    if (!nodeName) return;
+    const state = this.podStates.get(key);
+    if (state) this.detach(key, state.nodeName);
+    this.podStates.set(key, { pod, nodeName, assumed: false, deadline: undefined });
+    this.attach(key, pod, nodeName);
+  }
+
+  updatePod(pod: Pod): void {
+    this.addPod(pod);
+  }
+
+  removePod(pod: Pod): void {
+    const key = podKey(pod);
+    const state = this.podStates.get(key);
+    if (!state) return;
+    this.podStates.delete(key);
+    this.detach(key, state.nodeName);
+  }
+
+  // --- the assume protocol ---
+
+  /** Counts `pod` on `nodeName` until confirmed or forgotten. Throws if the pod is already in the cache. */
+  assume(pod: Pod, nodeName: string): void {
+    const key = podKey(pod);
+    if (this.podStates.has(key)) throw new Error(`pod ${key} is already in the cache`);
+    const bound: Pod = { ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName } };
+    this.podStates.set(key, { pod: bound, nodeName, assumed: true, deadline: undefined });
+    this.attach(key, bound, nodeName);
+  }
+
+  /** The binding call returned (successfully): start the expiry clock. */
+  finishBinding(pod: Pod): void {
+    const state = this.podStates.get(podKey(pod));
+    if (state?.assumed) state.deadline = this.ttlMs > 0 ? this.now() + this.ttlMs : undefined;
+  }
+
+  /** Binding failed: the assumed pod no longer counts. A confirmed pod is left alone. */
+  forget(pod: Pod): void {
+    const key = podKey(pod);
+    const state = this.podStates.get(key);
+    if (!state?.assumed) return;
+    this.podStates.delete(key);
+    this.detach(key, state.nodeName);
+  }
+
+  isAssumed(pod: Pod): boolean {
+    return this.podStates.get(podKey(pod))?.assumed ?? false;
+  }
+
+  /** Drops assumed pods whose binding finished more than the TTL ago; returns their keys. */
+  cleanupExpired(): string[] {
+    const now = this.now();
+    const expired: string[] = [];
+    for (const [key, state] of this.podStates) {
+      if (state.assumed && state.deadline !== undefined && state.deadline <= now) {
+        this.podStates.delete(key);
+        this.detach(key, state.nodeName);
+        expired.push(key);
+      }
+    }
+    return expired;
+  }
+
+  // --- reads ---
+
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.info(this.nodes.get(name));
+  }
+
+  nodeCount(): number {
+    let n = 0;
+    for (const entry of this.nodes.values()) if (entry.node) n++;
+    return n;
+  }
+
+  podCount(): number {
+    return this.podStates.size;
+  }
+
+  /**
+   * Brings `snapshot` up to date: only NodeInfos whose generation is newer
+   * than the snapshot's are rebuilt and replaced; the node list is rebuilt
+   * only when nodes were added or removed.
+   */
+  updateSnapshot(snapshot: Snapshot): void {
+    const since = snapshot.generation;
+    const rebuildList = snapshot.nodeSetGeneration !== this.nodeSetGeneration;
+    for (const [name, entry] of this.nodes) {
+      if (entry.generation <= since) continue;
+      const info = this.info(entry);
+      if (info) snapshot.map.set(name, info);
+      else snapshot.map.delete(name);
+    }
+    if (rebuildList) {
+      for (const name of snapshot.map.keys()) if (!this.nodes.get(name)?.node) snapshot.map.delete(name);
+      snapshot.list = [...snapshot.map.values()];
+      snapshot.index = new Map(snapshot.list.map((info, i) => [info.name, i]));
+    } else {
+      for (const [name, entry] of this.nodes) {
+        if (entry.generation <= since) continue;
+        const i = snapshot.index.get(name);
+        const info = snapshot.map.get(name);
+        if (i !== undefined && info) snapshot.list[i] = info;
+      }
+    }
+    snapshot.generation = this.generation;
+    snapshot.nodeSetGeneration = this.nodeSetGeneration;
+  }
+
+  private info(entry: NodeEntry | undefined): NodeInfo | undefined {
+    if (!entry?.node) return undefined;
+    entry.info ??= buildNodeInfo(entry.node, [...entry.pods.values()], entry.generation);
+    return entry.info;
+  }
+
+  private entry(name: string): NodeEntry {
+    let entry = this.nodes.get(name);
+    if (!entry) {
+      entry = { node: undefined, pods: new Map(), info: undefined, generation: 0 };
+      this.nodes.set(name, entry);
+    }
+    return entry;
+  }
+
+  private touch(entry: NodeEntry): void {
+    entry.generation = ++this.generation;
+    entry.info = undefined;
+  }
+
+  private attach(key: string, pod: Pod, nodeName: string): void {
+    const entry = this.entry(nodeName);
+    entry.pods.set(key, pod);
+    this.touch(entry);
+  }
+
+  private detach(key: string, nodeName: string): void {
+    const entry = this.nodes.get(nodeName);
+    if (!entry) return;
+    entry.pods.delete(key);
+    if (!entry.node && entry.pods.size === 0) this.nodes.delete(nodeName);
+    else this.touch(entry);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * NodeInfo construction and the resource arithmetic behind it, after
+ * Kubernetes' framework/types.go and computePodResourceRequest. NodeInfos are
+ * immutable: a change builds a new one with a new generation, so a snapshot
+ * can hold references and tell changed entries apart by generation alone.
+ */
+import { parseQuantity, type Node, type Pod } from "@ktl/api";
+import type { NodeInfo, Resources } from "../framework/interface.js";
+
+/** Kubernetes' non-zero defaults for containers without requests (used by scores). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+export function emptyResources(): Resources {
+  return { milliCpu: 0, memory: 0, pods: 0, scalar: {} };
+}
+
+/** A quantity string in canonical units: cpu in millicores, everything else as a plain number (rounded up). */
+export function quantityValue(resource: string, text: string): number {
+  const parsed = parseQuantity(text);
+  if (!parsed.ok) return 0;
+  const nano = parsed.nano;
+  if (resource === "cpu") return Number((nano + 999_999n) / 1_000_000n);
+  return Number((nano + 999_999_999n) / 1_000_000_000n);
+}
+
+/** Resources from a `requests`/`allocatable` map. */
+export function toResources(list: Readonly<Record<string, string>> | undefined): Resources {
+  const out = emptyResources();
+  for (const [name, text] of Object.entries(list ?? {})) addOne(out, name, quantityValue(name, text));
+  return out;
+}
+
+function addOne(r: Resources, name: string, value: number): void {
+  if (name === "cpu") r.milliCpu += value;
+  else if (name === "memory") r.memory += value;
+  else if (name === "pods") r.pods += value;
+  else r.scalar[name] = (r.scalar[name] ?? 0) + value;
+}
+
+export function addResources(a: Resources, b: Readonly<Resources>): void {
+  a.milliCpu += b.milliCpu;
+  a.memory += b.memory;
+  a.pods += b.pods;
+  for (const [k, v] of Object.entries(b.scalar)) a.scalar[k] = (a.scalar[k] ?? 0) + v;
+}
+
+function maxResources(a: Resources, b: Readonly<Resources>): void {
+  a.milliCpu = Math.max(a.milliCpu, b.milliCpu);
+  a.memory = Math.max(a.memory, b.memory);
+  a.pods = Math.max(a.pods, b.pods);
+  for (const [k, v] of Object.entries(b.scalar)) a.scalar[k] = Math.max(a.scalar[k] ?? 0, v);
+}
+
+export interface PodRequests {
+  /** What the pod asks for: sum(containers) then max with each init container, plus overhead; pods = 1. */
+  readonly requested: Resources;
+  /** The same with 100m/200Mi for containers that leave cpu/memory unset. */
+  readonly nonZero: Resources;
+}
+
+type ContainerLike = { resources?: { requests?: Record<string, string> } };
+
+function nonZeroOf(container: ContainerLike): Resources {
+  const r = toResources(container.resources?.requests);
+  const requests = container.resources?.requests ?? {};
+  if (requests.cpu === undefined) r.milliCpu = DEFAULT_MILLI_CPU_REQUEST;
+  if (requests.memory === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
+  return r;
+}
+
+const requestsCache = new WeakMap<object, PodRequests>();
+
+/** Kubernetes' computePodResourceRequest; memoised per (immutable) pod object. */
+export function podRequests(pod: Pod): PodRequests {
+  const cached = requestsCache.get(pod);
+  if (cached) return cached;
+  const spec = pod.spec ?? { containers: [] };
+  const requested = emptyResources();
+  const nonZero = emptyResources();
+  for (const c of (spec.containers ?? []) as ContainerLike[]) {
+    addResources(requested, toResources(c.resources?.requests));
+    addResources(nonZero, nonZeroOf(c));
+  }
+  for (const c of (spec.initContainers ?? []) as ContainerLike[]) {
+    maxResources(requested, toResources(c.resources?.requests));
+    maxResources(nonZero, nonZeroOf(c));
+  }
+  const overhead = (spec as { overhead?: Record<string, string> }).overhead;
+  if (overhead) {
+    addResources(requested, toResources(overhead));
+    addResources(nonZero, toResources(overhead));
+  }
+  requested.pods = 1;
+  nonZero.pods = 1;
+  const result = { requested, nonZero };
+  requestsCache.set(pod, result);
+  return result;
+}
+
+/** "protocol/hostIP/port" for each host port the pod uses. */
+export function podHostPorts(pod: Pod): string[] {
+  const out: string[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      out.push(`${p.protocol || "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`);
+    }
+  }
+  return out;
+}
+
+/** Builds a NodeInfo from a node and the pods on it (bound or assumed). */
+export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: number): NodeInfo {
+  const requested = emptyResources();
+  const nonZeroRequested = emptyResources();
+  const usedPorts = new Set<string>();
+  for (const pod of pods) {
+    const r = podRequests(pod);
+    addResources(requested, r.requested);
+    addResources(nonZeroRequested, r.nonZero);
+    for (const port of podHostPorts(pod)) usedPorts.add(port);
+  }
+  return {
+    node,
+    name: node.metadata?.name ?? "",
+    pods,
+    requested,
+    nonZeroRequested,
+    allocatable: toResources(node.status?.allocatable),
+    usedPorts,
+    generation,
+  };
+}

@@ -1,0 +1,310 @@
+/**
+ * The scheduling loop, after Kubernetes' schedule_one.go: pop a pod, filter
+ * nodes from a rotating start until enough feasible ones are found, score
+ * them, pick the best (random among ties), assume the pod onto it in the
+ * cache and bind asynchronously. The cycle itself is synchronous, so no
+ * other decision can interleave between reading the snapshot and assuming.
+ */
+import { findResource, type Node, type Pod, type PodCondition } from "@ktl/api";
+import { isConflict, isNotFound } from "@ktl/apimachinery";
+import type { Client } from "@ktl/client";
+import type { Logger } from "@ktl/service";
+import { SchedulerCache, podKey } from "./cache/cache.js";
+import { Snapshot } from "./cache/snapshot.js";
+import {
+  Code,
+  type CycleState,
+  type FilterPlugin,
+  type NodeInfo,
+  type ScorePlugin,
+  type Status,
+} from "./framework/interface.js";
+import { SchedulerMetrics } from "./metrics.js";
+import { SchedulingQueue, type QueuedPodInfo } from "./queue/scheduling-queue.js";
+
+export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
+const PODS = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+export type FailureMessage = (total: number, statuses: Map<string, Status>) => string;
+
+export interface SchedulerOptions {
+  readonly client: Pick<Client, "bind" | "patch">;
+  readonly filters: readonly FilterPlugin[];
+  readonly scores: readonly ScorePlugin[];
+  readonly failureMessage: FailureMessage;
+  readonly log: Logger;
+  readonly schedulerName?: string;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** 0 (default) = adaptive, 50 % at ≤ 100 nodes down to 5 %, as Kubernetes. */
+  readonly percentageOfNodesToScore?: number;
+  /** Bindings in flight at once; the loop waits for a slot beyond this. */
+  readonly maxInFlightBinds?: number;
+  readonly assumedTtlMs?: number;
+}
+
+/** Kubernetes' numFeasibleNodesToFind. */
+export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let p = percentage;
+  if (p <= 0) p = Math.max(50 - Math.floor(numAllNodes / 125), MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+  if (p >= 100) return numAllNodes;
+  return Math.max(Math.floor((numAllNodes * p) / 100), MIN_FEASIBLE_NODES_TO_FIND);
+}
+
+export function isTerminated(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+export class Scheduler {
+  readonly cache: SchedulerCache;
+  readonly queue: SchedulingQueue;
+  readonly snapshot = new Snapshot();
+  readonly metrics = new SchedulerMetrics();
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly maxInFlight: number;
+  private readonly inFlightBinds = new Set<Promise<void>>();
+  private nextStartNodeIndex = 0;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.maxInFlight = options.maxInFlightBinds ?? 64;
+    this.cache = new SchedulerCache({ now: this.now, assumedTtlMs: options.assumedTtlMs });
+    this.queue = new SchedulingQueue({ now: this.now });
+  }
+
+  /** Ours to schedule: our scheduler name, not bound, not being deleted, not finished. */
+  responsibleFor(pod: Pod): boolean {
+    const name = pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+    return (
+      name === (this.options.schedulerName ?? DEFAULT_SCHEDULER_NAME) &&
+      !pod.spec?.nodeName &&
+      !pod.metadata?.deletionTimestamp &&
+      !isTerminated(pod)
+    );
+  }
+
+  // --- informer handlers (objects are the informer's; never mutated) ---
+
+  onPodAdd(pod: Pod): void {
+    if (pod.spec?.nodeName) {
+      if (!isTerminated(pod)) this.cache.addPod(pod);
+    } else if (this.responsibleFor(pod)) this.queue.add(pod);
+  }
+
+  onPodUpdate(old: Pod, pod: Pod): void {
+    if (pod.spec?.nodeName) {
+      if (!old.spec?.nodeName) this.queue.delete(pod);
+      if (isTerminated(pod)) {
+        this.cache.removePod(pod);
+        if (!isTerminated(old)) this.queue.moveAllToActiveOrBackoff();
+      } else this.cache.updatePod(pod);
+    } else if (this.responsibleFor(pod)) this.queue.update(pod);
+    else this.queue.delete(pod);
+  }
+
+  onPodDelete(pod: Pod): void {
+    if (pod.spec?.nodeName) {
+      this.cache.removePod(pod);
+      this.queue.moveAllToActiveOrBackoff();
+    } else {
+      this.cache.forget(pod);
+      this.queue.delete(pod);
+    }
+  }
+
+  onNodeAdd(node: Node): void {
+    this.cache.addNode(node);
+    this.queue.moveAllToActiveOrBackoff();
+  }
+
+  onNodeUpdate(old: Node, node: Node): void {
+    this.cache.updateNode(node);
+    if (nodeSchedulingPropertiesChanged(old, node)) this.queue.moveAllToActiveOrBackoff();
+  }
+
+  onNodeDelete(node: Node): void {
+    this.cache.removeNode(node.metadata?.name ?? "");
+  }
+
+  // --- the loop ---
+
+  /** Schedules until `signal` aborts, then waits for bindings in flight. */
+  async run(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      while (this.inFlightBinds.size >= this.maxInFlight) await Promise.race(this.inFlightBinds);
+      const info = await this.queue.pop(signal);
+      if (!info) break;
+      this.scheduleOne(info);
+    }
+    await this.waitForBindings();
+  }
+
+  /** Resolves when every binding started so far has finished. */
+  async waitForBindings(): Promise<void> {
+    while (this.inFlightBinds.size > 0) await Promise.all(this.inFlightBinds);
+  }
+
+  /** One synchronous scheduling cycle; the binding (or status write) continues in the background. */
+  scheduleOne(info: QueuedPodInfo): void {
+    const pod = info.pod;
+    if (!this.responsibleFor(pod) || this.cache.isAssumed(pod)) {
+      this.queue.done(info.key);
+      return;
+    }
+    const started = this.now();
+    this.cache.updateSnapshot(this.snapshot);
+    const state: CycleState = new Map();
+    const { feasible, statuses } = this.findFeasibleNodes(state, pod);
+    if (feasible.length === 0) {
+      const error = [...statuses.values()].some((s) => s.code === Code.Error);
+      this.metrics.attempt(error ? "error" : "unschedulable", (this.now() - started) / 1000);
+      const message = this.options.failureMessage(this.snapshot.list.length, statuses);
+      const plugins = [...new Set([...statuses.values()].map((s) => s.plugin ?? ""))].filter(Boolean);
+      this.queue.addUnschedulable(info, { error, plugins });
+      this.recordUnschedulable(pod, message);
+      return;
+    }
+    const host = feasible.length === 1 ? feasible[0]! : this.selectHost(state, pod, feasible); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    this.cache.assume(pod, host.name);
+    this.metrics.attempt("scheduled", (this.now() - started) / 1000);
+    const binding = this.bind(info, host.name).finally(() => this.inFlightBinds.delete(binding));
+    this.inFlightBinds.add(binding);
+  }
+
+  findFeasibleNodes(state: CycleState, pod: Pod): { feasible: NodeInfo[]; statuses: Map<string, Status> } {
+    const nodes = this.snapshot.list;
+    const n = nodes.length;
+    const feasible: NodeInfo[] = [];
+    const statuses = new Map<string, Status>();
+    if (n === 0) return { feasible, statuses };
+    const want = numFeasibleNodesToFind(n, this.options.percentageOfNodesToScore);
+    const start = this.nextStartNodeIndex % n;
+    let processed = 0;
+    for (let i = 0; i < n && feasible.length < want; i++) {
+      const node = nodes[(start + i) % n]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+      processed++;
+      const status = this.runFilters(state, pod, node);
+      if (status.code === Code.Success) feasible.push(node);
+      else statuses.set(node.name, status);
+    }
+    this.nextStartNodeIndex = (start + processed) % n;
+    return { feasible, statuses };
+  }
+
+  private runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status {
+    for (const plugin of this.options.filters) {
+      let status: Status;
+      try {
+        status = plugin.filter(state, pod, node);
+      } catch (err) {
+        status = { code: Code.Error, reasons: [String(err)] };
+      }
+      if (status.code !== Code.Success) return status.plugin ? status : { ...status, plugin: plugin.name };
+    }
+    return { code: Code.Success, reasons: [] };
+  }
+
+  /** Weighted sum of every score plugin's (normalised) scores; the highest wins, ties at random. */
+  private selectHost(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeInfo {
+    const totals = new Map<string, number>(nodes.map((n) => [n.name, 0]));
+    for (const plugin of this.options.scores) {
+      try {
+        plugin.preScore?.(state, pod, nodes);
+        const scores = new Map<string, number>();
+        for (const node of nodes) scores.set(node.name, plugin.score(state, pod, node));
+        plugin.normalize?.(state, pod, scores);
+        for (const [name, score] of scores) totals.set(name, (totals.get(name) ?? 0) + score * plugin.weight);
+      } catch (err) {
+        this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
+      }
+    }
+    let best = nodes[0]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    let bestScore = -Infinity;
+    let ties = 0;
+    for (const node of nodes) {
+      const score = totals.get(node.name) ?? 0;
+      if (score > bestScore) {
+        best = node;
+        bestScore = score;
+        ties = 1;
+      } else if (score === bestScore && this.random() * ++ties < 1) best = node;
+    }
+    return best;
+  }
+
+  private async bind(info: QueuedPodInfo, nodeName: string): Promise<void> {
+    const pod = info.pod;
+    const meta = pod.metadata ?? {};
+    try {
+      await this.options.client.bind(meta.namespace, meta.name ?? "", nodeName);
+      this.cache.finishBinding(pod);
+      this.queue.done(info.key);
+      this.metrics.podsScheduled++;
+      const created = meta.creationTimestamp ? Date.parse(meta.creationTimestamp) : NaN;
+      if (!Number.isNaN(created)) this.metrics.e2eLatency.observe(Math.max(0, this.now() - created) / 1000);
+    } catch (err) {
+      this.cache.forget(pod);
+      this.metrics.bindErrors++;
+      if (isNotFound(err) || isConflict(err)) {
+        // Gone, or bound by someone else / being deleted: the informer tells the rest.
+        this.queue.done(info.key);
+        return;
+      }
+      this.options.log.warn("binding failed", { pod: info.key, node: nodeName, error: String(err) });
+      this.queue.addUnschedulable(info, { error: true });
+    }
+  }
+
+  /** PodScheduled=False/Unschedulable through the status subresource, skipped when unchanged. */
+  private recordUnschedulable(pod: Pod, message: string): void {
+    const current = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
+    if (current?.status === "False" && current.reason === "Unschedulable" && current.message === message)
+      return;
+    const condition: PodCondition = {
+      type: "PodScheduled",
+      status: "False",
+      reason: "Unschedulable",
+      message,
+      lastTransitionTime:
+        current?.status === "False" && current.lastTransitionTime
+          ? current.lastTransitionTime
+          : new Date(this.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+    };
+    const meta = pod.metadata ?? {};
+    this.options.client
+      .patch(
+        PODS,
+        meta.namespace,
+        meta.name ?? "",
+        { status: { conditions: [condition] } },
+        { patchType: "application/strategic-merge-patch+json", subresource: "status" },
+      )
+      .catch((err: unknown) => {
+        if (!isNotFound(err))
+          this.options.log.warn("could not record the pod as unschedulable", {
+            pod: podKey(pod),
+            error: String(err),
+          });
+      });
+  }
+}
+
+/** Changes that can make a pod fit: allocatable, labels, taints, unschedulable, conditions. */
+function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    !same(old.status?.allocatable, node.status?.allocatable) ||
+    !same(old.metadata?.labels, node.metadata?.labels) ||
+    !same(old.spec?.taints, node.spec?.taints) ||
+    (old.spec?.unschedulable ?? false) !== (node.spec?.unschedulable ?? false) ||
+    !same(
+      old.status?.conditions?.map((c) => [c.type, c.status]),
+      node.status?.conditions?.map((c) => [c.type, c.status]),
+    )
+  );
+}
