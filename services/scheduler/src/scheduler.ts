@@ -67,6 +67,8 @@ export class Scheduler {
   private readonly random: () => number;
   private readonly maxInFlight: number;
   private readonly inFlightBinds = new Set<Promise<void>>();
+  /** Wakes the loop waiting for a free binding slot (a race over every binding would cost O(slots)). */
+  private bindSlotFreed: (() => void) | undefined;
   private nextStartNodeIndex = 0;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -136,7 +138,8 @@ export class Scheduler {
   /** Schedules until `signal` aborts, then waits for bindings in flight. */
   async run(signal: AbortSignal): Promise<void> {
     for (;;) {
-      while (this.inFlightBinds.size >= this.maxInFlight) await Promise.race(this.inFlightBinds);
+      while (this.inFlightBinds.size >= this.maxInFlight)
+        await new Promise<void>((resolve) => (this.bindSlotFreed = resolve));
       const info = await this.queue.pop(signal);
       if (!info) break;
       this.scheduleOne(info);
@@ -172,7 +175,12 @@ export class Scheduler {
     const host = feasible.length === 1 ? feasible[0]! : this.selectHost(state, pod, feasible); // eslint-disable-line @typescript-eslint/no-non-null-assertion
     this.cache.assume(pod, host.name);
     this.metrics.attempt("scheduled", (this.now() - started) / 1000);
-    const binding = this.bind(info, host.name).finally(() => this.inFlightBinds.delete(binding));
+    const binding = this.bind(info, host.name).finally(() => {
+      this.inFlightBinds.delete(binding);
+      const wake = this.bindSlotFreed;
+      this.bindSlotFreed = undefined;
+      wake?.();
+    });
     this.inFlightBinds.add(binding);
   }
 
@@ -211,30 +219,37 @@ export class Scheduler {
 
   /** Weighted sum of every score plugin's (normalised) scores; the highest wins, ties at random. */
   private selectHost(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeInfo {
-    const totals = new Map<string, number>(nodes.map((n) => [n.name, 0]));
+    // Totals in arrays indexed like `nodes` rather than Maps keyed by node name (hot loop).
+    const n = nodes.length;
+    const totals = new Float64Array(n);
+    const raw = new Float64Array(n);
     for (const plugin of this.options.scores) {
       try {
         plugin.preScore?.(state, pod, nodes);
-        const scores = new Map<string, number>();
-        for (const node of nodes) scores.set(node.name, plugin.score(state, pod, node));
-        plugin.normalize?.(state, pod, scores);
-        for (const [name, score] of scores) totals.set(name, (totals.get(name) ?? 0) + score * plugin.weight);
+        for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        if (plugin.normalize) {
+          const scores = new Map<string, number>();
+          for (let i = 0; i < n; i++) scores.set(nodes[i]!.name, raw[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+          plugin.normalize(state, pod, scores);
+          for (let i = 0; i < n; i++) raw[i] = scores.get(nodes[i]!.name) ?? 0; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        }
+        for (let i = 0; i < n; i++) totals[i]! += raw[i]! * plugin.weight; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       } catch (err) {
         this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
       }
     }
-    let best = nodes[0]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    let best = 0;
     let bestScore = -Infinity;
     let ties = 0;
-    for (const node of nodes) {
-      const score = totals.get(node.name) ?? 0;
+    for (let i = 0; i < n; i++) {
+      const score = totals[i]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       if (score > bestScore) {
-        best = node;
+        best = i;
         bestScore = score;
         ties = 1;
-      } else if (score === bestScore && this.random() * ++ties < 1) best = node;
+      } else if (score === bestScore && this.random() * ++ties < 1) best = i;
     }
-    return best;
+    return nodes[best]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
   }
 
   private async bind(info: QueuedPodInfo, nodeName: string): Promise<void> {

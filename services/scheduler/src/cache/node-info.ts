@@ -15,13 +15,28 @@ export function emptyResources(): Resources {
   return { milliCpu: 0, memory: 0, pods: 0, scalar: {} };
 }
 
+// The same few quantity strings recur on every node and pod; NodeInfos are rebuilt
+// on each assume, so parsing them through BigInt each time is wasted work.
+const parsedQuantities = new Map<string, number>();
+const PARSE_CACHE_LIMIT = 10_000;
+
 /** A quantity string in canonical units: cpu in millicores, everything else as a plain number (rounded up). */
 export function quantityValue(resource: string, text: string): number {
+  const key = (resource === "cpu" ? "m:" : "u:") + text;
+  const hit = parsedQuantities.get(key);
+  if (hit !== undefined) return hit;
   const parsed = parseQuantity(text);
-  if (!parsed.ok) return 0;
-  const nano = parsed.nano;
-  if (resource === "cpu") return Number((nano + 999_999n) / 1_000_000n);
-  return Number((nano + 999_999_999n) / 1_000_000_000n);
+  let value = 0;
+  if (parsed.ok) {
+    const nano = parsed.nano;
+    value =
+      resource === "cpu"
+        ? Number((nano + 999_999n) / 1_000_000n)
+        : Number((nano + 999_999_999n) / 1_000_000_000n);
+  }
+  if (parsedQuantities.size >= PARSE_CACHE_LIMIT) parsedQuantities.clear();
+  parsedQuantities.set(key, value);
+  return value;
 }
 
 /** Resources from a `requests`/`allocatable` map. */

@@ -11,6 +11,9 @@ import { compileTerm, compileTerms } from "./selector.js";
 import type { NodeMatcher } from "./selector.js";
 
 export const NAME = "NodeAffinity";
+// Built once: a fresh template string per call would be re-hashed on every CycleState lookup.
+const REQUIRED_KEY = `${NAME}/required`;
+const PREFERRED_KEY = `${NAME}/preferred`;
 export const DEFAULT_WEIGHT = 2;
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 
@@ -41,13 +44,13 @@ export function create(opts: { weight?: number } = {}) {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
     filter(state: CycleState, pod: Pod, node: NodeInfo) {
-      const match = cached(state, `${NAME}/required`, pod, requiredMatcher);
+      const match = cached(state, REQUIRED_KEY, pod, requiredMatcher);
       if (match === undefined || match(node.node.metadata?.labels ?? {}, node.name)) return SUCCESS;
       return unresolvable(ERR_REASON_POD);
     },
     /** Sum of the weights of the preferred terms this node matches. */
     score(state: CycleState, pod: Pod, node: NodeInfo) {
-      const prefs = cached(state, `${NAME}/preferred`, pod, preferences);
+      const prefs = cached(state, PREFERRED_KEY, pod, preferences);
       const labels = node.node.metadata?.labels ?? {};
       let sum = 0;
       for (const p of prefs) if (p.match(labels, node.name)) sum += p.weight;

@@ -5,6 +5,8 @@ import type { CycleState, FilterPlugin, NodeInfo } from "../../framework/interfa
 import { cached } from "../cycle.js";
 
 export const NAME = "NodePorts";
+// Built once: a fresh template string per call would be re-hashed on every CycleState lookup.
+const PORTS_KEY = `${NAME}/ports`;
 export const ERR_REASON = "node(s) didn't have free ports for the requested pod ports";
 const BIND_ALL = "0.0.0.0";
 
@@ -58,7 +60,7 @@ export function create() {
   return {
     name: NAME,
     filter(state: CycleState, pod: Pod, node: NodeInfo) {
-      const wanted = cached(state, `${NAME}/ports`, pod, podHostPorts);
+      const wanted = cached(state, PORTS_KEY, pod, podHostPorts);
       for (const p of wanted) if (conflicts(p, node.usedPorts)) return unschedulable(ERR_REASON);
       return SUCCESS;
     },

@@ -17,8 +17,20 @@ export const DEFAULT_WEIGHT = 2;
 const ZONE_WEIGHTING = 2 / 3;
 const STATE_KEY = `${NAME}/preScore`;
 
+// Pods and nodes are immutable (informer objects, cache copies): derived keys are memoised
+// per object, as countPeers runs over every pod of every feasible node for each cycle.
+const ownerKeys = new WeakMap<Pod, string | undefined>();
+const zoneKeys = new WeakMap<Node, string>();
+
 /** namespace + controller identity, or undefined for pods without a controller. */
 export function ownerKey(pod: Pod): string | undefined {
+  if (ownerKeys.has(pod)) return ownerKeys.get(pod);
+  const key = computeOwnerKey(pod);
+  ownerKeys.set(pod, key);
+  return key;
+}
+
+function computeOwnerKey(pod: Pod): string | undefined {
   const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
   if (ref === undefined) return undefined;
   const id = ref.uid !== undefined && ref.uid !== "" ? ref.uid : `${ref.kind ?? ""}/${ref.name ?? ""}`;
@@ -27,6 +39,15 @@ export function ownerKey(pod: Pod): string | undefined {
 
 /** Kubernetes' utilnode.GetZoneKey: region and zone labels, "" when the node has neither. */
 export function zoneKey(node: Node): string {
+  let key = zoneKeys.get(node);
+  if (key === undefined) {
+    key = computeZoneKey(node);
+    zoneKeys.set(node, key);
+  }
+  return key;
+}
+
+function computeZoneKey(node: Node): string {
   const labels = node.metadata?.labels ?? {};
   const region =
     labels["topology.kubernetes.io/region"] ?? labels["failure-domain.beta.kubernetes.io/region"] ?? "";
@@ -35,13 +56,22 @@ export function zoneKey(node: Node): string {
   return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
 }
 
+// NodeInfos are immutable (replaced on change): each one's peer counts by owner are built once.
+const peerCounts = new WeakMap<NodeInfo, Map<string, number>>();
+
 /** Peers on the node; pods being deleted do not count, as they are about to leave. */
 function countPeers(owner: string, node: NodeInfo): number {
-  let n = 0;
-  for (const p of node.pods) {
-    if (p.metadata?.deletionTimestamp === undefined && ownerKey(p) === owner) n++;
+  let counts = peerCounts.get(node);
+  if (counts === undefined) {
+    counts = new Map();
+    for (const p of node.pods) {
+      if (p.metadata?.deletionTimestamp !== undefined) continue;
+      const key = ownerKey(p);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    peerCounts.set(node, counts);
   }
-  return n;
+  return counts.get(owner) ?? 0;
 }
 
 interface PreScoreState {

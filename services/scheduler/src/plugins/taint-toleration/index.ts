@@ -10,6 +10,8 @@ import { defaultNormalizeScore } from "../normalize.js";
 import { findUntoleratedTaint, tolerationsTolerateTaint } from "./taints.js";
 
 export const NAME = "TaintToleration";
+// Built once: a fresh template string per call would be re-hashed on every CycleState lookup.
+const TOLERATIONS_KEY = `${NAME}/tolerations`;
 export const DEFAULT_WEIGHT = 3;
 
 export function errReason(taint: Taint): string {
@@ -35,7 +37,7 @@ export function create(opts: { weight?: number } = {}) {
     },
     /** The number of PreferNoSchedule taints the pod does not tolerate (normalised in reverse). */
     score(state: CycleState, pod: Pod, node: NodeInfo) {
-      const tolerations = cached(state, `${NAME}/tolerations`, pod, preferNoScheduleTolerations);
+      const tolerations = cached(state, TOLERATIONS_KEY, pod, preferNoScheduleTolerations);
       let count = 0;
       for (const taint of node.node.spec?.taints ?? []) {
         if (taint.effect === "PreferNoSchedule" && !tolerationsTolerateTaint(tolerations, taint)) count++;
