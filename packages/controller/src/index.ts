@@ -40,3 +40,4 @@ export * from "./reconciler.js";
 export * from "./worker.js";
 export * from "./expectations.js";
 export * from "./claim.js";
+export * from "./run-elected.js";

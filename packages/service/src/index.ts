@@ -9,3 +9,4 @@
 export * from "./log.js";
 export * from "./shutdown.js";
 export * from "./health-server.js";
+export * from "./config.js";

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { configError, flagPicker } from "@ktl/service";
 
 /** Flags win over environment variables (KTL_APISERVER_*), which win over defaults. */
 const ConfigSchema = z.object({
@@ -47,8 +48,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const pick = (flag: string | undefined, envName: string, fallback: string): string =>
-    flag ?? env[`KTL_APISERVER_${envName}`] ?? fallback;
+  const pick = flagPicker(env, "KTL_APISERVER");
   const result = ConfigSchema.safeParse({
     etcdServers: pick(values["etcd-servers"], "ETCD_SERVERS", "http://127.0.0.1:2379")
       .split(",")
@@ -66,8 +66,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
     ),
   });
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`invalid configuration:\n${problems}\n\n${USAGE}`);
+    throw configError(result.error.issues, USAGE);
   }
   return result.data;
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { configError, flagPicker } from "@ktl/service";
 
 const ConfigSchema = z.object({
   apiserver: z.string().min(1),
@@ -61,8 +62,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const pick = (flag: string | undefined, name: string, fallback: string): string =>
-    flag ?? env[`KTL_CONTROLLER_MANAGER_${name}`] ?? fallback;
+  const pick = flagPicker(env, "KTL_CONTROLLER_MANAGER");
   const result = ConfigSchema.safeParse({
     apiserver: pick(values.apiserver, "APISERVER", "127.0.0.1:8081"),
     leaderElect: pick(values["leader-elect"], "LEADER_ELECT", "true") !== "false",
@@ -80,8 +80,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     healthPort: Number(pick(values["health-port"], "HEALTH_PORT", "10257")),
   });
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`invalid configuration:\n${problems}\n\n${USAGE}`);
+    throw configError(result.error.issues, USAGE);
   }
   return result.data;
 }

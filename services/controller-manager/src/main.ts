@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ApiClient } from "@ktl/client";
-import { LeaderElector } from "@ktl/controller";
-import { jsonLogger, onShutdown, startHealthServer } from "@ktl/service";
+import { runElected } from "@ktl/controller";
+import { jsonLogger, startHealthServer } from "@ktl/service";
 import { queueMetricsText, type NamedQueueMetrics } from "@ktl/workqueue";
 import { loadConfig } from "./config.js";
 import { CONTROLLERS } from "./controllers/index.js";
@@ -27,42 +27,17 @@ async function main(): Promise<void> {
     health: `http://${config.bindAddress}:${health.port}`,
   });
 
-  if (!config.leaderElect) {
-    const stop = new AbortController();
-    onShutdown(log, () => {
-      stop.abort();
-      return Promise.resolve();
-    });
-    await run(stop.signal);
-    return;
-  }
-  const elector = new LeaderElector({
+  await runElected({
     client,
-    name: "kube-controller-manager",
+    lease: "kube-controller-manager",
+    leaderElect: config.leaderElect,
     identity: config.identity,
     leaseDurationMs: config.leaseDurationMs,
     renewDeadlineMs: config.renewDeadlineMs,
     retryPeriodMs: config.retryPeriodMs,
-    logger: log,
-    onStartedLeading: (signal) => {
-      log.info("became the leader");
-      return run(signal);
-    },
-    onStoppedLeading: () => log.info("stopped leading"),
-    onNewLeader: (identity) => log.info("leader is", { identity }),
+    log,
+    run,
   });
-  let stopping = false;
-  onShutdown(log, async () => {
-    stopping = true;
-    await elector.release();
-  });
-  await elector.run();
-  // Lost the Lease without being asked to stop: exit so a supervisor restarts
-  // a fresh candidate (as kube-controller-manager does).
-  if (!stopping) {
-    log.error("lost leadership; exiting");
-    process.exit(1);
-  }
 }
 
 process.on("unhandledRejection", (err) => log.error("unhandled rejection", { error: String(err) }));

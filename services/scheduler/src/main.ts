@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ApiClient } from "@ktl/client";
-import { LeaderElector } from "@ktl/controller";
-import { jsonLogger, onShutdown, startHealthServer } from "@ktl/service";
+import { runElected } from "@ktl/controller";
+import { jsonLogger, startHealthServer } from "@ktl/service";
 import { loadConfig } from "./config.js";
 import { failureMessage } from "./plugins/message.js";
 import { defaultPlugins } from "./plugins/registry.js";
@@ -36,37 +36,14 @@ async function main(): Promise<void> {
     health: `http://${config.bindAddress}:${health.port}`,
   });
 
-  if (!config.leaderElect) {
-    const stop = new AbortController();
-    onShutdown(log, () => {
-      stop.abort();
-      return Promise.resolve();
-    });
-    await run(stop.signal);
-    return;
-  }
-  const elector = new LeaderElector({
+  await runElected({
     client,
-    name: "kube-scheduler",
+    lease: "kube-scheduler",
+    leaderElect: config.leaderElect,
     identity: config.identity,
-    logger: log,
-    onStartedLeading: (signal) => {
-      log.info("became the leader");
-      return run(signal);
-    },
-    onStoppedLeading: () => log.info("stopped leading"),
-    onNewLeader: (identity) => log.info("leader is", { identity }),
+    log,
+    run,
   });
-  let stopping = false;
-  onShutdown(log, async () => {
-    stopping = true;
-    await elector.release();
-  });
-  await elector.run();
-  if (!stopping) {
-    log.error("lost leadership; exiting");
-    process.exit(1);
-  }
 }
 
 process.on("unhandledRejection", (err) => log.error("unhandled rejection", { error: String(err) }));
