@@ -2,7 +2,7 @@
 # Stops what scripts/up.sh started, by the pids it recorded. --purge also deletes the data.
 set -euo pipefail
 KTL_HOME=${KTL_HOME:-$HOME/.ktl}
-for name in controller-manager apiserver etcd; do
+for name in scheduler controller-manager apiserver etcd; do
   pidfile="$KTL_HOME/run/$name.pid"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     kill "$(cat "$pidfile")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up what exists of the local cluster on this machine: etcd, the
-# apiserver and the controller-manager on loopback, with data, logs and pid files under $KTL_HOME
+# apiserver, the controller-manager and the scheduler on loopback, with data, logs and pid files under $KTL_HOME
 # (default ~/.ktl), and a kubeconfig for kubectl. Installs what is missing
 # first. `scripts/down.sh` stops what this started, by pid.
 # (`ktl cluster up` replaces this script once the ktl CLI lands.)
@@ -64,9 +64,14 @@ for _ in $(seq 1 100); do
     nohup node services/controller-manager/dist/main.js --apiserver "127.0.0.1:$GRPC_PORT" \
       --health-port "${KTL_CM_PORT:-10257}" >"$KTL_HOME/logs/controller-manager.log" 2>&1 &
     echo $! >"$KTL_HOME/run/controller-manager.pid"
+    echo "starting the scheduler"
+    nohup node services/scheduler/dist/main.js --apiserver "127.0.0.1:$GRPC_PORT" \
+      --health-port "${KTL_SCHEDULER_PORT:-10259}" >"$KTL_HOME/logs/scheduler.log" 2>&1 &
+    echo $! >"$KTL_HOME/run/scheduler.pid"
     echo
     echo "  apiserver   http://127.0.0.1:$API_PORT   (gRPC 127.0.0.1:$GRPC_PORT)"
     echo "  controller-manager  /metrics on http://127.0.0.1:${KTL_CM_PORT:-10257}"
+    echo "  scheduler   /metrics on http://127.0.0.1:${KTL_SCHEDULER_PORT:-10259}"
     echo "  etcd        http://127.0.0.1:$ETCD_PORT"
     echo "  logs        $KTL_HOME/logs"
     echo
