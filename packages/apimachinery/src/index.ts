@@ -18,3 +18,4 @@ export * from "./fields.js";
 export * from "./labels.js";
 export * from "./validation.js";
 export * from "./patch/index.js";
+export * from "./equality.js";

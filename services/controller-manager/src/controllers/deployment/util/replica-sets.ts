@@ -6,6 +6,7 @@
  * change them.
  */
 import type { LabelSelector as LabelSelectorObject, PodTemplateSpec, ReplicaSet } from "@ktl/api";
+import { semanticEqual } from "@ktl/apimachinery";
 import type { DeepReadonly } from "@ktl/informers";
 import { maxReplicasAnnotation, desiredReplicasAnnotation, revisionOf } from "./annotations.js";
 import {
@@ -25,35 +26,6 @@ export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 /** `spec.replicas`, with the API's default. */
 export function specReplicas(rs: ReadonlyReplicaSet): number {
   return rs.spec?.replicas ?? 1;
-}
-
-/**
- * Equality in the spirit of Kubernetes' `equality.Semantic`: an absent
- * field, null, and an empty list or map are all "not set".
- */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (isUnset(a) || isUnset(b)) return isUnset(a) && isUnset(b);
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((v, i) => semanticEqual(v, b[i]))
-    );
-  }
-  if (typeof a === "object" && typeof b === "object") {
-    const ra = a as Record<string, unknown>;
-    const rb = b as Record<string, unknown>;
-    const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-    return [...keys].every((k) => semanticEqual(ra[k], rb[k]));
-  }
-  return a === b;
-}
-
-function isUnset(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  return typeof v === "object" && Object.keys(v).length === 0;
 }
 
 /** The template without the pod-template-hash label. */
@@ -273,3 +245,5 @@ export function getProportion(options: {
   const allowed = toAdd - added;
   return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
 }
+
+export { semanticEqual };
