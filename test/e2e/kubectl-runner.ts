@@ -9,6 +9,31 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
+/** Writes a kubeconfig with one context pointing at `server`, no credentials. */
+export async function writeKubeconfig(path: string, server: string): Promise<void> {
+  await writeFile(
+    path,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: ktl",
+      "  cluster:",
+      `    server: ${server}`,
+      "users:",
+      "- name: anonymous",
+      "  user: {}",
+      "contexts:",
+      "- name: ktl",
+      "  context:",
+      "    cluster: ktl",
+      "    user: anonymous",
+      "current-context: ktl",
+      "",
+    ].join("\n"),
+  );
+}
+
 /**
  * Runs a real kubectl binary against a server URL with its own kubeconfig and
  * an empty HOME (so its discovery cache starts fresh).
@@ -21,27 +46,7 @@ export class KubectlRunner {
 
   static async create(server: string, binary = "kubectl"): Promise<KubectlRunner> {
     const dir = await mkdtemp(join(tmpdir(), "ktl-kubectl-"));
-    await writeFile(
-      join(dir, "kubeconfig"),
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: ktl",
-        "  cluster:",
-        `    server: ${server}`,
-        "users:",
-        "- name: anonymous",
-        "  user: {}",
-        "contexts:",
-        "- name: ktl",
-        "  context:",
-        "    cluster: ktl",
-        "    user: anonymous",
-        "current-context: ktl",
-        "",
-      ].join("\n"),
-    );
+    await writeKubeconfig(join(dir, "kubeconfig"), server);
     return new KubectlRunner(binary, dir);
   }
 

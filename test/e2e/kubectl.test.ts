@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiserver, startEtcd, type ApiserverProcess, type EtcdServer } from "@ktl/testing";
+import { writeKubeconfig } from "./kubectl-runner.js";
 
 const SDK_BIN = "/usr/lib/google-cloud-sdk/bin";
 /** Each kubectl call gets this long before it is killed and the test fails. */
@@ -69,27 +70,7 @@ beforeAll(async () => {
   etcd = await startEtcd();
   apiserver = await startApiserver({ etcd: etcd.endpoint });
   kubeconfig = join(tmp, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      "- name: ktl",
-      "  cluster:",
-      `    server: ${apiserver.url}`,
-      "users:",
-      "- name: anonymous",
-      "  user: {}",
-      "contexts:",
-      "- name: ktl",
-      "  context:",
-      "    cluster: ktl",
-      "    user: anonymous",
-      "current-context: ktl",
-      "",
-    ].join("\n"),
-  );
+  await writeKubeconfig(kubeconfig, apiserver.url);
 });
 
 afterAll(async () => {
