@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,7 +56,25 @@ export async function startApiserver(options: {
     });
   });
   await waitUntilReady(ports.http);
-  return { url: ports.http, grpcAddress: ports.grpc, child, logFile, stop: () => child.stop() };
+  return {
+    url: ports.http,
+    grpcAddress: ports.grpc,
+    child,
+    logFile,
+    stop: async () => {
+      await child.stop();
+      await removeLogs(dir);
+    },
+  };
+}
+
+/**
+ * Log directories go with the process that wrote them, unless
+ * KTL_KEEP_TEST_LOGS=1 asks to keep them for a post-mortem.
+ */
+export async function removeLogs(dir: string): Promise<void> {
+  if (process.env.KTL_KEEP_TEST_LOGS === "1") return;
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** Polls /readyz and the default namespace until the apiserver can serve. */

@@ -1,7 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "./apiserver.js";
+import { REPO_ROOT, removeLogs } from "./apiserver.js";
 import { Child } from "./process.js";
 
 export interface ServiceProcess {
@@ -54,7 +54,16 @@ export async function startService(options: {
       reject(new Error(`${options.name} exited with ${code}; see ${logFile}`));
     });
   });
-  return { child, logFile, healthUrl, stop: () => child.stop(), kill: () => child.kill() };
+  return {
+    child,
+    logFile,
+    healthUrl,
+    stop: async () => {
+      await child.stop();
+      await removeLogs(dir);
+    },
+    kill: () => child.kill(),
+  };
 }
 
 /** The controller-manager against an apiserver's gRPC address; resolves once its caches synced. */
