@@ -217,6 +217,7 @@ describe("ReplicaSet controller against a real apiserver", () => {
     const rs = await createReplicaSet("crash", replicas);
     await waitFor("the first pod", async () => (killed ? true : undefined));
     await killed;
+    await manager.stop(); // already dead: this only removes its logs
     const beforeRestart = (await owned(rs)).length;
     manager = await startManager();
 
