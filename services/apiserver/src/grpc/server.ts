@@ -78,7 +78,14 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
     Update: unary<UpdateRequest>(deps, async (req) => {
       const { info, codec } = resolve(req.ref);
       const obj = decodeObject(codec, req.object);
-      if (req.subresource === "finalize") return raw(codec, await finalize(deps, info, req, obj));
+      if (req.subresource === "finalize") {
+        const name = obj.metadata?.name ?? "";
+        if (!info.subresources.includes("finalize")) throw notFound(info, `${name}/finalize`);
+        return raw(
+          codec,
+          await deps.registry.finalize(info, name, obj, { dryRun: req.dryRun?.includes("All") }),
+        );
+      }
       const updated = await deps.registry.update(
         info,
         req.ref?.namespace || undefined,
@@ -138,30 +145,6 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
   };
   server.addService(apiServerService, handlers);
   return server;
-}
-
-/**
- * namespaces/<name>/finalize, as over REST: only spec.finalizers changes (a
- * main-resource update re-defaults them); a resourceVersion in the object is
- * a precondition. The namespace controller calls it once a namespace is empty.
- */
-async function finalize(
-  deps: GrpcDeps,
-  info: ResourceInfo,
-  req: UpdateRequest,
-  obj: KubeObject,
-): Promise<KubeObject> {
-  const name = obj.metadata?.name ?? "";
-  if (!info.subresources.includes("finalize")) throw notFound(info, `${name}/finalize`);
-  const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-  const wantedRev = obj.metadata?.resourceVersion ? Number(obj.metadata.resourceVersion) : undefined;
-  const options = { dryRun: req.dryRun?.includes("All") };
-  return deps.registry.guaranteedUpdate(info, req.ref?.namespace || undefined, name, options, (current) => {
-    if (wantedRev !== undefined && wantedRev !== current.rev) throw deps.registry.conflictError(info, name);
-    const next = structuredClone(current.obj);
-    next.spec = { ...(next.spec as object), finalizers };
-    return next;
-  });
 }
 
 function resolve(ref: ResourceRef | undefined): { info: ResourceInfo; codec: Codec<KubeObject> } {

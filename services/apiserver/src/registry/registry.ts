@@ -179,6 +179,28 @@ export class Registry {
   }
 
   /**
+   * namespaces/<name>/finalize: only spec.finalizers changes (a main-resource
+   * update would re-default them); a resourceVersion in the object is a
+   * precondition. The namespace controller calls it once a namespace is empty,
+   * and the namespace goes when no finalizer is left.
+   */
+  async finalize(
+    info: ResourceInfo,
+    name: string,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): Promise<KubeObject> {
+    const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    const wantedRev = body.metadata?.resourceVersion ? Number(body.metadata.resourceVersion) : undefined;
+    return this.guaranteedUpdate(info, undefined, name, options, (current) => {
+      if (wantedRev !== undefined && wantedRev !== current.rev) throw conflictError(info, name);
+      const next = structuredClone(current.obj);
+      next.spec = { ...(next.spec as object), finalizers };
+      return next;
+    });
+  }
+
+  /**
    * Read-modify-write with optimistic concurrency: `mutate` gets the current
    * object and returns the next one (or throws); a concurrent change makes it
    * run again on the newer object. No change means no write.

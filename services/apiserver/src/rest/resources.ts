@@ -161,14 +161,7 @@ async function update(
   }
   const obj = deps.registry.checkBody(info, body, options.fieldValidation);
   if (subresource === "finalize") {
-    // namespaces/<name>/finalize: only spec.finalizers changes.
-    const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-    const updated = await deps.registry.guaranteedUpdate(info, namespace, name, options, (current) => {
-      const next = structuredClone(current.obj);
-      next.spec = { ...(next.spec as object), finalizers };
-      return next;
-    });
-    sendObject(res, format, info, updated);
+    sendObject(res, format, info, await deps.registry.finalize(info, name, obj, options));
     return;
   }
   const updated = await deps.registry.update(info, namespace, name, obj, {
