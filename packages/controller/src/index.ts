@@ -41,3 +41,4 @@ export * from "./worker.js";
 export * from "./expectations.js";
 export * from "./claim.js";
 export * from "./run-elected.js";
+export * from "./elected-flags.js";
