@@ -15,3 +15,4 @@ export * from "./resources.js";
 export * from "./grpc-service.js";
 export * from "./validation/index.js";
 export * from "./defaults/index.js";
+export * from "./pod-log-options.js";

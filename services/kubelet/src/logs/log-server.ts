@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { logSinceTime, parsePodLogOptions } from "@ktl/api";
+import { badRequest, toStatusError } from "@ktl/apimachinery";
+import { readLogs } from "./read-logs.js";
+
+/** Which container's log the apiserver asks for. */
+export interface LogRequest {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  /** The instance before the current one (`--previous`). */
+  readonly previous: boolean;
+}
+
+/** Where that log is, and whether its container still writes to it. */
+export interface LogLocation {
+  readonly path: string;
+  readonly isRunning: () => Promise<boolean>;
+}
+
+/**
+ * Finds a container's log file. Throws a StatusError the apiserver passes on,
+ * with Kubernetes' wording, e.g. 400 `container "web" in pod "x" is waiting
+ * to start: ContainerCreating` or 400 `previous terminated container "web" in
+ * pod "x" not found`.
+ */
+export type LogLocator = (request: LogRequest) => Promise<LogLocation>;
+
+const PREFIX = "/containerLogs/";
+
+/** True for the paths `serveContainerLogs` answers. */
+export function isContainerLogsPath(url: string): boolean {
+  return url.startsWith(PREFIX);
+}
+
+/**
+ * The kubelet's `GET /containerLogs/{namespace}/{pod}/{container}` with
+ * PodLogOptions in the query (the apiserver forwards `kubectl logs` here).
+ * Errors are Kubernetes Status objects, so the apiserver can relay them as is.
+ */
+export async function serveContainerLogs(
+  req: IncomingMessage,
+  res: ServerResponse,
+  locate: LogLocator,
+): Promise<void> {
+  const controller = new AbortController();
+  res.once("close", () => controller.abort());
+  try {
+    const url = new URL(req.url ?? "/", "http://kubelet");
+    const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
+    const [namespace, pod, container] = parts;
+    if (parts.length !== 3 || !namespace || !pod || !container) {
+      throw badRequest(`expected ${PREFIX}{namespace}/{pod}/{container}, got ${url.pathname}`);
+    }
+    const options = parsePodLogOptions(url.searchParams);
+    const location = await locate({ namespace, pod, container, previous: options.previous });
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
+    // Headers now, so a follower sees the stream open before the first line.
+    res.flushHeaders();
+    await readLogs(location.path, res, {
+      tailLines: options.tailLines,
+      sinceTime: logSinceTime(options),
+      timestamps: options.timestamps,
+      limitBytes: options.limitBytes,
+      follow: options.follow && !options.previous,
+      isRunning: location.isRunning,
+      signal: controller.signal,
+    });
+    res.end();
+  } catch (err) {
+    if (res.headersSent) {
+      res.destroy(err instanceof Error ? err : undefined);
+      return;
+    }
+    const { status } = toStatusError(err);
+    res.writeHead(status.code, { "content-type": "application/json" });
+    res.end(JSON.stringify(status));
+  }
+}
