@@ -140,4 +140,28 @@ describe("SchedulerCache", () => {
     cache.updateSnapshot(snap);
     expect(snap.list.map((n) => n.name).sort()).toEqual(["n2", "n3"]);
   });
+
+  it("brings an old snapshot up to date after the change log was compacted", () => {
+    const cache = new SchedulerCache();
+    for (let i = 0; i < 50; i++) cache.addNode(node(`n${i}`));
+    const stale = new Snapshot();
+    cache.updateSnapshot(stale);
+    const fresh = new Snapshot();
+    // Far more changes than the log keeps uncompacted.
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 50; i++) {
+        const p = pod(`p-${round}-${i}`, { cpu: "10m" });
+        cache.assume(p, `n${i}`);
+        cache.forget(p);
+      }
+      cache.updateSnapshot(fresh);
+    }
+    cache.assume(pod("last", { cpu: "1" }), "n7");
+    cache.updateSnapshot(stale);
+    cache.updateSnapshot(fresh);
+    for (const snap of [stale, fresh]) {
+      expect(snap.get("n7")?.requested.milliCpu).toBe(1000);
+      expect(snap.list.every((info) => info === cache.nodeInfo(info.name))).toBe(true);
+    }
+  });
 });

@@ -18,6 +18,7 @@ import { buildNodeInfo } from "./node-info.js";
 import type { Snapshot } from "./snapshot.js";
 
 interface NodeEntry {
+  readonly name: string;
   node: Node | undefined;
   pods: Map<string, Pod>;
   info: NodeInfo | undefined;
@@ -50,6 +51,12 @@ export class SchedulerCache {
   private generation = 0;
   /** Bumped when the set of nodes changes, so snapshots know to rebuild their list. */
   private nodeSetGeneration = 0;
+  /**
+   * Which node changed at which generation, in generation order, so a snapshot
+   * refresh visits only the nodes changed since it was taken instead of all
+   * of them (Kubernetes keeps a most-recently-updated list for the same reason).
+   */
+  private changeLog: { generation: number; name: string }[] = [];
 
   constructor(options: CacheOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -172,9 +179,9 @@ export class SchedulerCache {
   updateSnapshot(snapshot: Snapshot): void {
     const since = snapshot.generation;
     const rebuildList = snapshot.nodeSetGeneration !== this.nodeSetGeneration;
-    for (const [name, entry] of this.nodes) {
-      if (entry.generation <= since) continue;
-      const info = this.info(entry);
+    const changed = this.changedSince(since);
+    for (const name of changed) {
+      const info = this.info(this.nodes.get(name));
       if (info) snapshot.map.set(name, info);
       else snapshot.map.delete(name);
     }
@@ -183,8 +190,7 @@ export class SchedulerCache {
       snapshot.list = [...snapshot.map.values()];
       snapshot.index = new Map(snapshot.list.map((info, i) => [info.name, i]));
     } else {
-      for (const [name, entry] of this.nodes) {
-        if (entry.generation <= since) continue;
+      for (const name of changed) {
         const i = snapshot.index.get(name);
         const info = snapshot.map.get(name);
         if (i !== undefined && info) snapshot.list[i] = info;
@@ -192,6 +198,21 @@ export class SchedulerCache {
     }
     snapshot.generation = this.generation;
     snapshot.nodeSetGeneration = this.nodeSetGeneration;
+  }
+
+  /** Names of the nodes whose generation is above `since` (each once). */
+  private changedSince(since: number): Set<string> {
+    const log = this.changeLog;
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((log[mid]?.generation ?? 0) <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    const names = new Set<string>();
+    for (let i = lo; i < log.length; i++) names.add((log[i] as { name: string }).name);
+    return names;
   }
 
   private info(entry: NodeEntry | undefined): NodeInfo | undefined {
@@ -203,7 +224,7 @@ export class SchedulerCache {
   private entry(name: string): NodeEntry {
     let entry = this.nodes.get(name);
     if (!entry) {
-      entry = { node: undefined, pods: new Map(), info: undefined, generation: 0 };
+      entry = { name, node: undefined, pods: new Map(), info: undefined, generation: 0 };
       this.nodes.set(name, entry);
     }
     return entry;
@@ -212,6 +233,15 @@ export class SchedulerCache {
   private touch(entry: NodeEntry): void {
     entry.generation = ++this.generation;
     entry.info = undefined;
+    this.changeLog.push({ generation: entry.generation, name: entry.name });
+    if (this.changeLog.length > 2 * this.nodes.size + 1024) this.compactChangeLog();
+  }
+
+  /** Keeps one entry per node (its latest change): enough for any snapshot, old or new. */
+  private compactChangeLog(): void {
+    this.changeLog = [...this.nodes.values()]
+      .map((e) => ({ generation: e.generation, name: e.name }))
+      .sort((a, b) => a.generation - b.generation);
   }
 
   private attach(key: string, pod: Pod, nodeName: string): void {
