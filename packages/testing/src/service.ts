@@ -30,7 +30,11 @@ export async function startService(options: {
   const logFile = join(dir, `${options.name}.log`);
   const child = new Child({
     command: process.execPath,
-    args: [join(REPO_ROOT, `services/${options.name}/dist/main.js`), ...options.args],
+    args: [
+      ...serviceNodeArgs(options.name),
+      join(REPO_ROOT, `services/${options.name}/dist/main.js`),
+      ...options.args,
+    ],
     logFile,
   });
   let healthUrl: string | undefined;
@@ -91,4 +95,14 @@ export function startScheduler(options: {
     args: ["--apiserver", options.apiserver, "--health-port", "0", ...(options.args ?? [])],
     readyMessage: "caches synced",
   });
+}
+
+/**
+ * Extra node flags for one service, e.g. to profile the scheduler under a
+ * benchmark: KTL_NODE_ARGS_SCHEDULER="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * (node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function serviceNodeArgs(name: string): string[] {
+  const value = process.env[`KTL_NODE_ARGS_${name.toUpperCase().replace(/-/g, "_")}`] ?? "";
+  return value.split(/\s+/).filter(Boolean);
 }

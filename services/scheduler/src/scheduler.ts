@@ -227,12 +227,7 @@ export class Scheduler {
       try {
         plugin.preScore?.(state, pod, nodes);
         for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        if (plugin.normalize) {
-          const scores = new Map<string, number>();
-          for (let i = 0; i < n; i++) scores.set(nodes[i]!.name, raw[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-          plugin.normalize(state, pod, scores);
-          for (let i = 0; i < n; i++) raw[i] = scores.get(nodes[i]!.name) ?? 0; // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        }
+        plugin.normalize?.(state, pod, nodes, raw);
         for (let i = 0; i < n; i++) totals[i]! += raw[i]! * plugin.weight; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       } catch (err) {
         this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });

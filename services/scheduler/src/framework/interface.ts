@@ -82,8 +82,12 @@ export interface ScorePlugin {
   /** Optional pre-pass over all feasible nodes (e.g. to count the owner's pods per node). */
   preScore?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): void;
   score(state: CycleState, pod: Pod, node: NodeInfo): number;
-  /** Optional normalisation of raw scores to 0–100 across the feasible nodes. */
-  normalize?(state: CycleState, pod: Pod, scores: Map<string, number>): void;
+  /**
+   * Optional normalisation of raw scores to 0–100 across the feasible nodes,
+   * in place: `scores[i]` belongs to `nodes[i]` (arrays, not maps keyed by
+   * name: this runs for hundreds of nodes every cycle).
+   */
+  normalize?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array): void;
 }
 
 export const MAX_NODE_SCORE = 100;

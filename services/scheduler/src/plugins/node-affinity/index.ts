@@ -56,7 +56,7 @@ export function create(opts: { weight?: number } = {}) {
       for (const p of prefs) if (p.match(labels, node.name)) sum += p.weight;
       return sum;
     },
-    normalize(_state: CycleState, _pod: Pod, scores: Map<string, number>) {
+    normalize(_state: CycleState, _pod: Pod, _nodes: readonly NodeInfo[], scores: Float64Array) {
       defaultNormalizeScore(scores, false);
     },
   } satisfies FilterPlugin & ScorePlugin;

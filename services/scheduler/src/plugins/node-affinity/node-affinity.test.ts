@@ -116,16 +116,17 @@ describe(`${NAME} score`, () => {
       makeNodeInfo(makeNode("zone", { labels: { zone: "a" } })),
       makeNodeInfo(makeNode("none")),
     ];
-    const scores = new Map(nodes.map((n) => [n.name, plugin.score(state, pod, n)]));
-    expect(Object.fromEntries(scores)).toEqual({ both: 40, zone: 10, none: 0 });
-    plugin.normalize(state, pod, scores);
-    expect(Object.fromEntries(scores)).toEqual({ both: 100, zone: 25, none: 0 });
+    const scores = Float64Array.from(nodes.map((n) => plugin.score(state, pod, n)));
+    const byName = () => Object.fromEntries(nodes.map((n, i) => [n.name, scores[i]]));
+    expect(byName()).toEqual({ both: 40, zone: 10, none: 0 });
+    plugin.normalize(state, pod, nodes, scores);
+    expect(byName()).toEqual({ both: 100, zone: 25, none: 0 });
     expect(plugin.weight).toBe(2);
   });
 
   it("leaves all-zero scores at zero", () => {
-    const scores = new Map([["a", 0]]);
-    plugin.normalize(new Map(), makePod("p"), scores);
-    expect(scores.get("a")).toBe(0);
+    const scores = Float64Array.from([0]);
+    plugin.normalize(new Map(), makePod("p"), [], scores);
+    expect(scores[0]).toBe(0);
   });
 });

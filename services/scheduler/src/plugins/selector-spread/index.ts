@@ -77,61 +77,55 @@ function countPeers(owner: string, node: NodeInfo): number {
 interface PreScoreState {
   readonly pod: Pod;
   readonly owner: string | undefined;
-  readonly counts: Map<string, number>;
-  readonly zones: Map<string, string>;
+}
+
+function ownerFor(state: CycleState, pod: Pod): string | undefined {
+  const s = state.get(STATE_KEY) as PreScoreState | undefined;
+  return s?.pod === pod ? s.owner : ownerKey(pod);
 }
 
 export function create(opts: { weight?: number } = {}) {
   return {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
-    preScore(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]) {
-      const owner = ownerKey(pod);
-      const counts = new Map<string, number>();
-      const zones = new Map<string, string>();
-      if (owner !== undefined) {
-        for (const node of nodes) {
-          counts.set(node.name, countPeers(owner, node));
-          zones.set(node.name, zoneKey(node.node));
-        }
-      }
-      state.set(STATE_KEY, { pod, owner, counts, zones } satisfies PreScoreState);
+    preScore(state: CycleState, pod: Pod) {
+      state.set(STATE_KEY, { pod, owner: ownerKey(pod) } satisfies PreScoreState);
     },
     /** The raw count of the pod's peers on the node (lower is better; see normalize). */
     score(state: CycleState, pod: Pod, node: NodeInfo) {
-      const s = state.get(STATE_KEY) as PreScoreState | undefined;
-      if (s?.pod === pod)
-        return s.counts.get(node.name) ?? (s.owner === undefined ? 0 : countPeers(s.owner, node));
-      const owner = ownerKey(pod);
+      const owner = ownerFor(state, pod);
       return owner === undefined ? 0 : countPeers(owner, node);
     },
-    normalize(state: CycleState, pod: Pod, scores: Map<string, number>) {
-      const s = state.get(STATE_KEY) as PreScoreState | undefined;
+    normalize(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array) {
       // A pod without a controller is not spread: every node keeps 0.
-      if (s?.pod === pod && s.owner === undefined) return;
-      if (s === undefined && ownerKey(pod) === undefined) return;
-      const zoneOf = (name: string): string => (s?.pod === pod ? (s.zones.get(name) ?? "") : "");
+      if (ownerFor(state, pod) === undefined) return;
       let maxByNode = 0;
       const byZone = new Map<string, number>();
-      for (const [name, count] of scores) {
+      for (let i = 0; i < scores.length; i++) {
+        const count = scores[i] ?? 0;
         maxByNode = Math.max(maxByNode, count);
-        const zone = zoneOf(name);
+        const zone = zoneOf(nodes[i]);
         if (zone !== "") byZone.set(zone, (byZone.get(zone) ?? 0) + count);
       }
       let maxByZone = 0;
       for (const c of byZone.values()) maxByZone = Math.max(maxByZone, c);
-      for (const [name, count] of scores) {
+      for (let i = 0; i < scores.length; i++) {
+        const count = scores[i] ?? 0;
         // Same operation order as Kubernetes, so float truncation agrees.
         let f = maxByNode > 0 ? MAX_NODE_SCORE * ((maxByNode - count) / maxByNode) : MAX_NODE_SCORE;
-        const zone = zoneOf(name);
+        const zone = byZone.size === 0 ? "" : zoneOf(nodes[i]);
         if (zone !== "") {
           const zoneCount = byZone.get(zone) ?? 0;
           const zoneScore =
             maxByZone > 0 ? MAX_NODE_SCORE * ((maxByZone - zoneCount) / maxByZone) : MAX_NODE_SCORE;
           f = f * (1 - ZONE_WEIGHTING) + ZONE_WEIGHTING * zoneScore;
         }
-        scores.set(name, Math.trunc(f));
+        scores[i] = Math.trunc(f);
       }
     },
   } satisfies ScorePlugin;
+}
+
+function zoneOf(node: NodeInfo | undefined): string {
+  return node === undefined ? "" : zoneKey(node.node);
 }

@@ -6,10 +6,11 @@ import { create, NAME, ownerKey } from "./index.js";
 function run(plugin: ReturnType<typeof create>, pod: ReturnType<typeof makePod>, nodes: NodeInfo[]) {
   const state = new Map();
   plugin.preScore(state, pod, nodes);
-  const scores = new Map(nodes.map((n) => [n.name, plugin.score(state, pod, n)]));
-  const raw = Object.fromEntries(scores);
-  plugin.normalize(state, pod, scores);
-  return { raw, normalized: Object.fromEntries(scores) };
+  const scores = Float64Array.from(nodes.map((n) => plugin.score(state, pod, n)));
+  const byName = () => Object.fromEntries(nodes.map((n, i) => [n.name, scores[i]]));
+  const raw = byName();
+  plugin.normalize(state, pod, nodes, scores);
+  return { raw, normalized: byName() };
 }
 
 describe(NAME, () => {

@@ -44,7 +44,7 @@ export function create(opts: { weight?: number } = {}) {
       }
       return count;
     },
-    normalize(_state: CycleState, _pod: Pod, scores: Map<string, number>) {
+    normalize(_state: CycleState, _pod: Pod, _nodes: readonly NodeInfo[], scores: Float64Array) {
       defaultNormalizeScore(scores, true);
     },
   } satisfies FilterPlugin & ScorePlugin;

@@ -86,19 +86,20 @@ describe(NAME, () => {
         }),
       ),
     ];
-    const scores = new Map(nodes.map((n) => [n.name, plugin.score(state, pod, n)]));
-    expect([...scores.values()]).toEqual([0, 1, 2]);
-    plugin.normalize(state, pod, scores);
-    expect(Object.fromEntries(scores)).toEqual({ clean: 100, one: 50, two: 0 });
+    const scores = Float64Array.from(nodes.map((n) => plugin.score(state, pod, n)));
+    expect([...scores]).toEqual([0, 1, 2]);
+    plugin.normalize(state, pod, nodes, scores);
+    expect(Object.fromEntries(nodes.map((n, i) => [n.name, scores[i]]))).toEqual({
+      clean: 100,
+      one: 50,
+      two: 0,
+    });
     expect(plugin.weight).toBe(3);
   });
 
   it("normalizes all-clean nodes to the maximum", () => {
-    const scores = new Map([
-      ["a", 0],
-      ["b", 0],
-    ]);
-    plugin.normalize(new Map(), makePod("p"), scores);
-    expect([...scores.values()]).toEqual([100, 100]);
+    const scores = Float64Array.from([0, 0]);
+    plugin.normalize(new Map(), makePod("p"), [], scores);
+    expect([...scores]).toEqual([100, 100]);
   });
 });
