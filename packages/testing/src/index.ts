@@ -15,3 +15,6 @@ export * from "./etcd.js";
 export * from "./apiserver.js";
 export * from "./service.js";
 export * from "./fake-kubelet.js";
+export * from "./containerd.js";
+export * from "./registry.js";
+export * from "./kubelet.js";
