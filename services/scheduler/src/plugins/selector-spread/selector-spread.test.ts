@@ -5,9 +5,10 @@ import { create, NAME, ownerKey } from "./index.js";
 
 function run(plugin: ReturnType<typeof create>, pod: ReturnType<typeof makePod>, nodes: NodeInfo[]) {
   const state = new Map();
-  plugin.preScore(state, pod, nodes);
+  plugin.preScore(state, pod);
   const scores = Float64Array.from(nodes.map((n) => plugin.score(state, pod, n)));
-  const byName = () => Object.fromEntries(nodes.map((n, i) => [n.name, scores[i]]));
+  const byName = (): Record<string, number> =>
+    Object.fromEntries(nodes.map((n, i) => [n.name, scores[i] ?? 0]));
   const raw = byName();
   plugin.normalize(state, pod, nodes, scores);
   return { raw, normalized: byName() };
