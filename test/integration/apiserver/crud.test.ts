@@ -87,6 +87,15 @@ describe("apiserver CRUD against a real etcd", () => {
       "application/merge-patch+json",
     );
     expect(scaled.body.metadata.generation).toBe(2);
+    const renamed = await cluster.api.patch(
+      "/apis/apps/v1/namespaces/default/deployments/gen",
+      { metadata: { name: "other" } },
+      "application/merge-patch+json",
+    );
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.message).toBe(
+      "the name of the object (other) does not match the name on the URL (gen)",
+    );
   });
 
   it("refuses invalid objects with 422 and field paths", async () => {

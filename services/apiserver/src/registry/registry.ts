@@ -302,6 +302,10 @@ export class Registry {
   checkIdentity(info: ResourceInfo, name: string, next: KubeObject, current: KubeObject): void {
     const want = metaOf(next);
     const have = metaOf(current);
+    // A patch (or an edit) must not rename: the object is addressed by its URL.
+    if (want.name !== undefined && want.name !== name) {
+      throw badRequest(`the name of the object (${want.name}) does not match the name on the URL (${name})`);
+    }
     if (want.resourceVersion && want.resourceVersion !== have.resourceVersion)
       throw conflictError(info, name);
     if (want.uid && want.uid !== have.uid) {
