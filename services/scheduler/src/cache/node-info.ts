@@ -4,7 +4,7 @@
  * immutable: a change builds a new one with a new generation, so a snapshot
  * can hold references and tell changed entries apart by generation alone.
  */
-import { parseQuantity, type Node, type Pod } from "@ktl/api";
+import { parseQuantity, type Node, type Pod, type Taint } from "@ktl/api";
 import type { NodeInfo, Resources } from "../framework/interface.js";
 
 /** Kubernetes' non-zero defaults for containers without requests (used by scores). */
@@ -139,6 +139,7 @@ export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: numb
   return {
     node,
     name: node.metadata?.name ?? "",
+    ...nodeFacts(node),
     pods,
     requested,
     nonZeroRequested,
@@ -146,4 +147,25 @@ export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: numb
     usedPorts,
     generation,
   };
+}
+
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+
+/** The Node fields filters and scores read on every cycle, copied into the NodeInfo. */
+export function nodeFacts(node: Node): Pick<NodeInfo, "unschedulable" | "taints" | "zone"> {
+  return {
+    unschedulable: node.spec?.unschedulable === true,
+    taints: node.spec?.taints ?? NO_TAINTS,
+    zone: zoneKeyOf(node),
+  };
+}
+
+/** Kubernetes' utilnode.GetZoneKey: region and zone labels, "" when the node has neither. */
+export function zoneKeyOf(node: Node): string {
+  const labels = node.metadata?.labels ?? {};
+  const region =
+    labels["topology.kubernetes.io/region"] ?? labels["failure-domain.beta.kubernetes.io/region"] ?? "";
+  const zone =
+    labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? "";
+  return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
 }

@@ -6,6 +6,7 @@ import type { Node, Pod, Taint, Toleration } from "@ktl/api";
 import type { NodeInfo, Resources } from "../framework/interface.js";
 import { hostPortKey } from "./node-ports/index.js";
 import { emptyResources, nonZeroPodRequests, parseResourceList, podRequests } from "./resources.js";
+import { nodeFacts } from "../cache/node-info.js";
 
 export interface NodeOptions {
   labels?: Record<string, string>;
@@ -106,6 +107,7 @@ export function makeNodeInfo(node: Node, pods: readonly Pod[] = []): NodeInfo {
   return {
     node,
     name: node.metadata?.name ?? "",
+    ...nodeFacts(node),
     pods,
     requested,
     nonZeroRequested,

@@ -51,6 +51,7 @@ export function create(opts: { weight?: number } = {}) {
     /** Sum of the weights of the preferred terms this node matches. */
     score(state: CycleState, pod: Pod, node: NodeInfo) {
       const prefs = cached(state, PREFERRED_KEY, pod, preferences);
+      if (prefs.length === 0) return 0;
       const labels = node.node.metadata?.labels ?? {};
       let sum = 0;
       for (const p of prefs) if (p.match(labels, node.name)) sum += p.weight;

@@ -13,7 +13,7 @@ export function create() {
   return {
     name: NAME,
     filter(_state: CycleState, pod: Pod, node: NodeInfo) {
-      if (node.node.spec?.unschedulable !== true) return SUCCESS;
+      if (!node.unschedulable) return SUCCESS;
       if (tolerationsTolerateTaint(pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return SUCCESS;
       return unresolvable(ERR_REASON);
     },

@@ -7,7 +7,7 @@
  * node with fewer peers scores higher, blended 2/3 with the zone's count when
  * nodes carry zone labels.
  */
-import type { Node, Pod } from "@ktl/api";
+import type { Pod } from "@ktl/api";
 import { MAX_NODE_SCORE } from "../../framework/interface.js";
 import type { CycleState, NodeInfo, ScorePlugin } from "../../framework/interface.js";
 
@@ -17,10 +17,9 @@ export const DEFAULT_WEIGHT = 2;
 const ZONE_WEIGHTING = 2 / 3;
 const STATE_KEY = `${NAME}/preScore`;
 
-// Pods and nodes are immutable (informer objects, cache copies): derived keys are memoised
+// Pods are immutable (informer objects, cache copies): their owner keys are memoised
 // per object, as countPeers runs over every pod of every feasible node for each cycle.
 const ownerKeys = new WeakMap<Pod, string | undefined>();
-const zoneKeys = new WeakMap<Node, string>();
 
 /** namespace + controller identity, or undefined for pods without a controller. */
 export function ownerKey(pod: Pod): string | undefined {
@@ -35,25 +34,6 @@ function computeOwnerKey(pod: Pod): string | undefined {
   if (ref === undefined) return undefined;
   const id = ref.uid !== undefined && ref.uid !== "" ? ref.uid : `${ref.kind ?? ""}/${ref.name ?? ""}`;
   return `${pod.metadata?.namespace ?? ""}\u0000${id}`;
-}
-
-/** Kubernetes' utilnode.GetZoneKey: region and zone labels, "" when the node has neither. */
-export function zoneKey(node: Node): string {
-  let key = zoneKeys.get(node);
-  if (key === undefined) {
-    key = computeZoneKey(node);
-    zoneKeys.set(node, key);
-  }
-  return key;
-}
-
-function computeZoneKey(node: Node): string {
-  const labels = node.metadata?.labels ?? {};
-  const region =
-    labels["topology.kubernetes.io/region"] ?? labels["failure-domain.beta.kubernetes.io/region"] ?? "";
-  const zone =
-    labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? "";
-  return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
 }
 
 // NodeInfos are immutable (replaced on change): each one's peer counts by owner are built once.
@@ -127,5 +107,5 @@ export function create(opts: { weight?: number } = {}) {
 }
 
 function zoneOf(node: NodeInfo | undefined): string {
-  return node === undefined ? "" : zoneKey(node.node);
+  return node?.zone ?? "";
 }

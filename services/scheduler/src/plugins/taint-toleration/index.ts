@@ -32,14 +32,15 @@ export function create(opts: { weight?: number } = {}) {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
     filter(_state: CycleState, pod: Pod, node: NodeInfo) {
-      const taint = findUntoleratedTaint(node.node.spec?.taints, pod.spec?.tolerations, doNotSchedule);
+      const taint = findUntoleratedTaint(node.taints, pod.spec?.tolerations, doNotSchedule);
       return taint === undefined ? SUCCESS : unresolvable(errReason(taint));
     },
     /** The number of PreferNoSchedule taints the pod does not tolerate (normalised in reverse). */
     score(state: CycleState, pod: Pod, node: NodeInfo) {
+      if (node.taints.length === 0) return 0;
       const tolerations = cached(state, TOLERATIONS_KEY, pod, preferNoScheduleTolerations);
       let count = 0;
-      for (const taint of node.node.spec?.taints ?? []) {
+      for (const taint of node.taints) {
         if (taint.effect === "PreferNoSchedule" && !tolerationsTolerateTaint(tolerations, taint)) count++;
       }
       return count;
