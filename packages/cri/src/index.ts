@@ -42,3 +42,4 @@ export { runtimeServiceDefinition, imageServiceDefinition } from "./grpc-service
 export * from "./image-ref.js";
 export * from "./containerd/config.js";
 export * from "./containerd/registry-hosts.js";
+export * from "./containerd/teardown.js";

@@ -6,6 +6,10 @@
 import { CommandRegistry } from "../cli/registry.js";
 import { apiResourcesCommand } from "./api-resources.js";
 import { applyCommand } from "./apply.js";
+import { clusterDownCommand } from "./cluster-down.js";
+import { clusterLogsCommand } from "./cluster-logs.js";
+import { clusterStatusCommand } from "./cluster-status.js";
+import { clusterUpCommand } from "./cluster-up.js";
 import { completeCommand, completionCommand } from "./completion.js";
 import {
   configViewCommand,
@@ -21,6 +25,7 @@ import { describeCommand } from "./describe.js";
 import { drainCommand } from "./drain.js";
 import { editCommand } from "./edit.js";
 import { getCommand } from "./get.js";
+import { imagePushCommand } from "./image-push.js";
 import { logsCommand } from "./logs.js";
 import { annotateCommand, labelCommand } from "./metadata-edit.js";
 import {
@@ -39,6 +44,8 @@ export const registry = new CommandRegistry()
   .group("rollout", "Manage the rollout of a resource")
   .group("set", "Set specific features on objects")
   .group("config", "Modify kubeconfig files")
+  .group("cluster", "Run a local cluster on this machine: up, down, status, logs")
+  .group("image", "Manage images in the cluster's registry")
   .add(
     createCommand,
     createNamespaceCommand,
@@ -69,5 +76,10 @@ export const registry = new CommandRegistry()
     apiResourcesCommand,
     versionCommand,
     completionCommand,
+    clusterUpCommand,
+    clusterDownCommand,
+    clusterStatusCommand,
+    clusterLogsCommand,
+    imagePushCommand,
   );
 registry.add(completeCommand(registry));
