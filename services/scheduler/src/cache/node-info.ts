@@ -140,6 +140,7 @@ export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: numb
     node,
     name: node.metadata?.name ?? "",
     ...nodeFacts(node),
+    peerCounts: controllerCounts(pods),
     pods,
     requested,
     nonZeroRequested,
@@ -168,4 +169,32 @@ export function zoneKeyOf(node: Node): string {
   const zone =
     labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? "";
   return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
+}
+
+// Pods are immutable (informer objects, cache copies): their controller keys are
+// memoised per object, as NodeInfos are rebuilt on every assume.
+const controllerKeys = new WeakMap<Pod, string | undefined>();
+
+/** namespace + controller identity (uid, else kind/name), or undefined for pods without a controller. */
+export function controllerKey(pod: Pod): string | undefined {
+  if (controllerKeys.has(pod)) return controllerKeys.get(pod);
+  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+  let key: string | undefined;
+  if (ref !== undefined) {
+    const id = ref.uid !== undefined && ref.uid !== "" ? ref.uid : `${ref.kind ?? ""}/${ref.name ?? ""}`;
+    key = `${pod.metadata?.namespace ?? ""}\u0000${id}`;
+  }
+  controllerKeys.set(pod, key);
+  return key;
+}
+
+/** How many pods of each controller `pods` holds; pods being deleted do not count, as they are about to leave. */
+export function controllerCounts(pods: readonly Pod[]): ReadonlyMap<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of pods) {
+    if (p.metadata?.deletionTimestamp !== undefined) continue;
+    const key = controllerKey(p);
+    if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }

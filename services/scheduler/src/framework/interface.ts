@@ -66,6 +66,8 @@ export interface NodeInfo {
   readonly taints: readonly Taint[];
   /** Kubernetes' zone key (region + zone labels), "" without them. */
   readonly zone: string;
+  /** Pods per controller (see `controllerKey`) on the node, leaving out pods being deleted. */
+  readonly peerCounts: ReadonlyMap<string, number>;
   readonly pods: readonly Pod[];
   readonly requested: Readonly<Resources>;
   /** Requests counting Kubernetes' non-zero defaults (100m cpu, 200 MiB) for pods without requests; used by scores. */

@@ -6,7 +6,7 @@ import type { Node, Pod, Taint, Toleration } from "@ktl/api";
 import type { NodeInfo, Resources } from "../framework/interface.js";
 import { hostPortKey } from "./node-ports/index.js";
 import { emptyResources, nonZeroPodRequests, parseResourceList, podRequests } from "./resources.js";
-import { nodeFacts } from "../cache/node-info.js";
+import { controllerCounts, nodeFacts } from "../cache/node-info.js";
 
 export interface NodeOptions {
   labels?: Record<string, string>;
@@ -108,6 +108,7 @@ export function makeNodeInfo(node: Node, pods: readonly Pod[] = []): NodeInfo {
     node,
     name: node.metadata?.name ?? "",
     ...nodeFacts(node),
+    peerCounts: controllerCounts(pods),
     pods,
     requested,
     nonZeroRequested,

@@ -8,6 +8,7 @@
  * nodes carry zone labels.
  */
 import type { Pod } from "@ktl/api";
+import { controllerKey } from "../../cache/node-info.js";
 import { MAX_NODE_SCORE } from "../../framework/interface.js";
 import type { CycleState, NodeInfo, ScorePlugin } from "../../framework/interface.js";
 
@@ -17,41 +18,12 @@ export const DEFAULT_WEIGHT = 2;
 const ZONE_WEIGHTING = 2 / 3;
 const STATE_KEY = `${NAME}/preScore`;
 
-// Pods are immutable (informer objects, cache copies): their owner keys are memoised
-// per object, as countPeers runs over every pod of every feasible node for each cycle.
-const ownerKeys = new WeakMap<Pod, string | undefined>();
-
 /** namespace + controller identity, or undefined for pods without a controller. */
-export function ownerKey(pod: Pod): string | undefined {
-  if (ownerKeys.has(pod)) return ownerKeys.get(pod);
-  const key = computeOwnerKey(pod);
-  ownerKeys.set(pod, key);
-  return key;
-}
+export const ownerKey = controllerKey;
 
-function computeOwnerKey(pod: Pod): string | undefined {
-  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (ref === undefined) return undefined;
-  const id = ref.uid !== undefined && ref.uid !== "" ? ref.uid : `${ref.kind ?? ""}/${ref.name ?? ""}`;
-  return `${pod.metadata?.namespace ?? ""}\u0000${id}`;
-}
-
-// NodeInfos are immutable (replaced on change): each one's peer counts by owner are built once.
-const peerCounts = new WeakMap<NodeInfo, Map<string, number>>();
-
-/** Peers on the node; pods being deleted do not count, as they are about to leave. */
+/** The pod's peers on the node (counted when the NodeInfo was built). */
 function countPeers(owner: string, node: NodeInfo): number {
-  let counts = peerCounts.get(node);
-  if (counts === undefined) {
-    counts = new Map();
-    for (const p of node.pods) {
-      if (p.metadata?.deletionTimestamp !== undefined) continue;
-      const key = ownerKey(p);
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    peerCounts.set(node, counts);
-  }
-  return counts.get(owner) ?? 0;
+  return node.peerCounts.get(owner) ?? 0;
 }
 
 interface PreScoreState {
