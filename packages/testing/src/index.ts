@@ -18,3 +18,4 @@ export * from "./fake-kubelet.js";
 export * from "./containerd.js";
 export * from "./registry.js";
 export * from "./kubelet.js";
+export * from "./kube-proxy.js";
