@@ -17,7 +17,7 @@ describe("allComponents", () => {
   const settings = resolveSettings(undefined, { nodes: 2, portOffset: 100, clusterCidr: "100.64.160.0/19" });
   const components = allComponents(paths, settings);
 
-  it("lists the control plane, then each node's containerd, then each kubelet", () => {
+  it("lists the control plane, then each node's containerd, kubelet and kube-proxy", () => {
     expect(components.map((c) => c.name)).toEqual([
       "etcd",
       "nats",
@@ -29,7 +29,23 @@ describe("allComponents", () => {
       "containerd-ktl-node-2",
       "kubelet-ktl-node-1",
       "kubelet-ktl-node-2",
+      "kube-proxy-ktl-node-1",
+      "kube-proxy-ktl-node-2",
     ]);
+  });
+
+  it("runs one kube-proxy per node on the node's address, in the chosen mode", () => {
+    const proxies = components.filter((c) => c.kind === "kube-proxy");
+    expect(proxies.map((c) => c.listens)).toEqual([
+      [{ host: "127.0.1.1", port: 10356 }],
+      [{ host: "127.0.1.2", port: 10356 }],
+    ]);
+    const args = proxies[0]!.command(BINARIES).args;
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(args[0]).toMatch(/services\/kube-proxy\/dist\/main\.js$/);
+    expect(flag("--proxy-mode")).toBe("userspace");
+    expect(flag("--node-ip")).toBe("127.0.1.1");
+    expect(flag("--cluster-cidr")).toBe("100.64.160.0/19");
   });
 
   it("puts every kubelet on one port, each on its own loopback address", () => {

@@ -12,7 +12,15 @@ import { hostSafetyPodRange, nodeSpecs, portsFor, type ClusterSettings, type Nod
 import type { ClusterAddresses } from "./state.js";
 
 export type ComponentKind =
-  "etcd" | "nats" | "registry" | "apiserver" | "controller-manager" | "scheduler" | "containerd" | "kubelet";
+  | "etcd"
+  | "nats"
+  | "registry"
+  | "apiserver"
+  | "controller-manager"
+  | "scheduler"
+  | "containerd"
+  | "kubelet"
+  | "kube-proxy";
 
 /** How `status` (and `up`, while waiting) asks whether a component is healthy. */
 export type HealthCheck =
@@ -185,10 +193,31 @@ export function kubeletComponent(paths: ClusterPaths, settings: ClusterSettings,
   };
 }
 
+/** The node's kube-proxy: Services on the node's address (NodePorts) and on the machine's ClusterIPs. */
+export function kubeProxyComponent(settings: ClusterSettings, spec: NodeSpec): Component {
+  const port = portsFor(settings.portOffset).kubeProxy;
+  const address = `http://${spec.ip}:${port}`;
+  return {
+    name: `kube-proxy-${spec.name}`,
+    kind: "kube-proxy",
+    address: `${address} (${settings.proxyMode})`,
+    listens: [{ host: spec.ip, port }],
+    health: { kind: "http", url: `${address}/healthz` },
+    node: spec,
+    graceMs: 10_000,
+    command: (b) =>
+      node(b, "kube-proxy", [
+        ...["--apiserver", clusterAddresses(settings).apiserverGrpc, "--proxy-mode", settings.proxyMode],
+        ...["--node-name", spec.name, "--node-ip", spec.ip],
+        ...["--bind-address", spec.ip, "--health-port", String(port)],
+        ...["--cluster-cidr", settings.clusterCidr, "--service-cidr", DEFAULT_SERVICE_CIDR],
+      ]),
+  };
+}
+
 /**
- * Every component: the control plane, then each node's containerd, then
- * each node's kubelet. (kube-proxy joins here, one per node, once
- * services/kube-proxy exists; see kubeProxyNote.)
+ * Every component, in start order: the control plane, then each node's
+ * containerd, kubelet and kube-proxy (stopped in the reverse).
  */
 export function allComponents(paths: ClusterPaths, settings: ClusterSettings): Component[] {
   const nodes = nodeSpecs(settings);
@@ -196,14 +225,6 @@ export function allComponents(paths: ClusterPaths, settings: ClusterSettings): C
     ...controlPlane(paths, settings),
     ...nodes.map((n) => containerdComponent(paths, n)),
     ...nodes.map((n) => kubeletComponent(paths, settings, n)),
+    ...nodes.map((n) => kubeProxyComponent(settings, n)),
   ];
-}
-
-/**
- * What `up` says about kube-proxy. It is not part of the cluster yet: when
- * services/kube-proxy exists, it is started per node after the kubelets
- * (with --proxy-mode) and this note goes.
- */
-export function kubeProxyNote(settings: ClusterSettings): string {
-  return `not started: services/kube-proxy does not exist yet (--proxy-mode ${settings.proxyMode} is recorded for it)`;
 }

@@ -24,7 +24,7 @@ export interface ClusterSettings {
 
 export const DEFAULT_SETTINGS: ClusterSettings = {
   nodes: 1,
-  proxyMode: "nftables",
+  proxyMode: "userspace",
   clusterCidr: DEFAULT_POD_CIDR,
   nodeCidrMaskSize: 24,
   nodePrefix: "ktl-node",
@@ -44,6 +44,8 @@ export const DEFAULT_PORTS = {
   scheduler: 10259,
   /** Every kubelet uses this port, each on its own loopback address. */
   kubelet: 10250,
+  /** Every kube-proxy's /healthz and /metrics, each on its node's loopback address. */
+  kubeProxy: 10256,
 } as const;
 
 export type Ports = { readonly [K in keyof typeof DEFAULT_PORTS]: number };

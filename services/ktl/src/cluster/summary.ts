@@ -1,5 +1,5 @@
 /** The lines `cluster up` ends with: where everything is and how to use it. */
-import { containerdComponent, kubeletComponent, kubeProxyNote } from "./components.js";
+import { containerdComponent, kubeletComponent, kubeProxyComponent } from "./components.js";
 import type { ClusterPaths } from "./home.js";
 import { nodeSpecs, type ClusterSettings } from "./settings.js";
 import type { ClusterState } from "./state.js";
@@ -20,10 +20,9 @@ export function summary(paths: ClusterPaths, settings: ClusterSettings, state: C
     ...nodes.map((n) =>
       row(
         n.name,
-        `kubelet ${kubeletComponent(paths, settings, n).address}, containerd ${containerdComponent(paths, n).address}`,
+        `kubelet ${kubeletComponent(paths, settings, n).address}, kube-proxy ${kubeProxyComponent(settings, n).address}, containerd ${containerdComponent(paths, n).address}`,
       ),
     ),
-    row("kube-proxy", kubeProxyNote(settings)),
     row("data and logs", `${paths.home} (logs: ktl cluster logs COMPONENT)`),
     "",
     `  export KUBECONFIG=${paths.kubeconfig}`,

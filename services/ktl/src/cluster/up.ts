@@ -17,7 +17,7 @@ import {
   containerdComponent,
   controlPlane,
   kubeletComponent,
-  kubeProxyNote,
+  kubeProxyComponent,
   type Component,
 } from "./components.js";
 import { writeClusterKubeconfig, writeContainerdConfig, writeRegistryConfig } from "./config-files.js";
@@ -73,7 +73,7 @@ export async function clusterUp(o: UpOptions): Promise<void> {
     throw new CliError("ktl cluster up needs root (containerd, pod networking, cgroups); try sudo");
   const deadline = o.timeoutMs > 0 ? Date.now() + o.timeoutMs : Number.POSITIVE_INFINITY;
   const binaries = await ensureBinaries(o.env, o.say);
-  requireServices(["apiserver", "controller-manager", "scheduler", "kubelet"]);
+  requireServices(["apiserver", "controller-manager", "scheduler", "kubelet", "kube-proxy"]);
   await preflight(
     paths,
     settings,
@@ -157,7 +157,7 @@ async function startAll(
     ),
   );
   await Promise.all(nodes.map((n) => ensure(kubeletComponent(paths, settings, n))));
-  o.say(`kube-proxy: ${kubeProxyNote(settings)}`);
+  await Promise.all(nodes.map((n) => ensure(kubeProxyComponent(settings, n))));
 
   await waitForNodes(paths, settings, deadline, o.say);
   for (const line of summary(paths, settings, state)) o.say(line);
