@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { configError, flagPicker } from "@ktl/service";
+import { PortRange, ServiceIPRange } from "./services/ranges.js";
 
 /** Flags win over environment variables (KTL_APISERVER_*), which win over defaults. */
 const ConfigSchema = z.object({
@@ -12,7 +13,21 @@ const ConfigSchema = z.object({
   watchCacheEvents: z.number().int().positive(),
   bookmarkIntervalSeconds: z.number().positive(),
   compactionIntervalSeconds: z.number().positive(),
+  serviceClusterIPRange: z.string().superRefine(refineWith((v) => new ServiceIPRange(v))),
+  serviceNodePortRange: z.string().superRefine(refineWith((v) => new PortRange(v))),
+  serviceRepairIntervalSeconds: z.number().positive(),
 });
+
+/** A zod check that a value parses with `parse`, reporting its error message. */
+function refineWith(parse: (value: string) => unknown) {
+  return (value: string, ctx: z.RefinementCtx): void => {
+    try {
+      parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    }
+  };
+}
 
 export type ApiserverConfig = z.infer<typeof ConfigSchema>;
 
@@ -26,6 +41,9 @@ export const USAGE = `ktl-apiserver: the Kubernetes-compatible API server (REST/
   --watch-cache-events N       recent events kept per kind        [20000]
   --bookmark-interval-seconds  how often idle watches get a BOOKMARK [60]
   --compaction-interval-seconds  how often etcd history is compacted [300]
+  --service-cluster-ip-range CIDR  Service cluster IPs (the first is the kubernetes Service's) [100.96.0.0/16]
+  --service-node-port-range RANGE  Service node ports                [30000-32767]
+  --service-repair-interval-seconds  how often the ranges are rebuilt from the Services [180]
 `;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ApiserverConfig {
@@ -40,6 +58,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
       "watch-cache-events": { type: "string" },
       "bookmark-interval-seconds": { type: "string" },
       "compaction-interval-seconds": { type: "string" },
+      "service-cluster-ip-range": { type: "string" },
+      "service-node-port-range": { type: "string" },
+      "service-repair-interval-seconds": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -63,6 +84,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
     ),
     compactionIntervalSeconds: Number(
       pick(values["compaction-interval-seconds"], "COMPACTION_INTERVAL_SECONDS", "300"),
+    ),
+    serviceClusterIPRange: pick(
+      values["service-cluster-ip-range"],
+      "SERVICE_CLUSTER_IP_RANGE",
+      "100.96.0.0/16",
+    ),
+    serviceNodePortRange: pick(values["service-node-port-range"], "SERVICE_NODE_PORT_RANGE", "30000-32767"),
+    serviceRepairIntervalSeconds: Number(
+      pick(values["service-repair-interval-seconds"], "SERVICE_REPAIR_INTERVAL_SECONDS", "180"),
     ),
   });
   if (!result.success) {

@@ -11,6 +11,9 @@ import { NAMESPACES, SYSTEM_NAMESPACES } from "./registry/namespaces.js";
 import { Reads } from "./registry/reads.js";
 import { Registry } from "./registry/registry.js";
 import { createApp } from "./rest/app.js";
+import { ServiceAllocator } from "./services/allocator.js";
+import { ensureKubernetesService, startRepairLoop } from "./services/bootstrap.js";
+import { PortRange, ServiceIPRange } from "./services/ranges.js";
 import { Cacher } from "./storage/cacher.js";
 import { startCompactor } from "./storage/compactor.js";
 import { KeySpace } from "./storage/keys.js";
@@ -44,7 +47,12 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
     eventsPerKind: config.watchCacheEvents,
     bookmarkIntervalMs: config.bookmarkIntervalSeconds * 1000,
   });
-  const registry = new Registry(store, cacher);
+  const serviceRanges = {
+    ips: new ServiceIPRange(config.serviceClusterIPRange),
+    ports: new PortRange(config.serviceNodePortRange),
+  };
+  const services = new ServiceAllocator({ store, ranges: serviceRanges, log });
+  const registry = new Registry(store, cacher, new Map([["Service", services]]));
   const reads = new Reads(store, cacher);
   const metrics = new ApiserverMetrics(cacher);
 
@@ -78,8 +86,21 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
 
   // The cache and the system namespaces come up in the background, retrying
   // until etcd answers; /readyz says when they are there.
-  void cacher.start().then(() => ensureSystemNamespaces(registry, log));
+  const background = new AbortController();
+  void cacher
+    .start()
+    .then(() => ensureSystemNamespaces(registry, log))
+    .then(() =>
+      ensureKubernetesService({
+        registry,
+        clusterIP: serviceRanges.ips.firstIP,
+        targetPort: httpPort,
+        log,
+        signal: background.signal,
+      }),
+    );
   const stopCompactor = startCompactor(etcd, log, config.compactionIntervalSeconds * 1000);
+  const stopRepair = startRepairLoop(services, config.serviceRepairIntervalSeconds * 1000, log);
 
   return {
     httpPort,
@@ -87,6 +108,8 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
     registry,
     reads,
     async stop() {
+      background.abort();
+      stopRepair();
       stopCompactor();
       await cacher.stop();
       grpcServer.forceShutdown();

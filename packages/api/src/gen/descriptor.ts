@@ -2627,6 +2627,23 @@ export const descriptor = {
                     }
                   }
                 },
+                "RangeAllocation": {
+                  "edition": "proto2",
+                  "fields": {
+                    "metadata": {
+                      "type": "ktl.meta.v1.ObjectMeta",
+                      "id": 1
+                    },
+                    "range": {
+                      "type": "string",
+                      "id": 2
+                    },
+                    "data": {
+                      "type": "bytes",
+                      "id": 3
+                    }
+                  }
+                },
                 "ConfigMap": {
                   "edition": "proto2",
                   "fields": {

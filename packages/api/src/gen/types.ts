@@ -1072,6 +1072,30 @@ export interface EndpointPort {
   appProtocol?: string;
 }
 
+/**
+ * The allocation state of one service range, as Kubernetes' RangeAllocation:
+ * bit i of `data` (a big-endian big integer, as Go's big.Int.Bytes) marks
+ * offset i of `range` as taken. Kept by the apiserver at
+ * /registry/ranges/serviceips and /registry/ranges/servicenodeports and
+ * written in the same etcd transaction as the Service that changes it; never
+ * served through the API.
+ */
+export interface RangeAllocation {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  /** "100.96.0.0/16" or "30000-32767". */
+  range?: string;
+  data?: string;
+}
+
+export interface RangeAllocationList {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ListMeta;
+  items: RangeAllocation[];
+}
+
 /** ktl.core.v1.ConfigMap */
 export interface ConfigMap {
   apiVersion?: string;

@@ -22,6 +22,7 @@ import { metaOf, nowTimestamp, type KubeObject } from "../storage/object.js";
 import type { Store, Versioned } from "../storage/store.js";
 import { NamespaceLifecycle } from "./namespaces.js";
 import { strategyFor } from "./strategy.js";
+import { plainWriter, type ObjectWriter } from "./writer.js";
 
 export interface WriteOptions {
   /** "All": validate and admit, but do not persist. */
@@ -57,12 +58,20 @@ const IGNORED_FIELDS = new Set(["metadata.managedFields", "status"]);
  */
 export class Registry {
   readonly namespaces: NamespaceLifecycle;
+  private readonly plain: ObjectWriter;
 
+  /** `writers`: kinds whose writes do more than store the object (Service: allocations). */
   constructor(
     readonly store: Store,
     readonly cacher: Cacher,
+    private readonly writers: ReadonlyMap<string, ObjectWriter> = new Map(),
   ) {
     this.namespaces = new NamespaceLifecycle(store, cacher);
+    this.plain = plainWriter(store);
+  }
+
+  private writerFor(info: ResourceInfo): ObjectWriter {
+    return this.writers.get(info.kind) ?? this.plain;
   }
 
   /**
@@ -139,10 +148,11 @@ export class Registry {
     if (generated) meta.name = generateName(meta.generateName ?? "");
     this.validate(info, meta.name ?? "", validateCreate(info.kind, obj));
     if (info.namespaced) await this.namespaces.admitCreate(info, meta.namespace ?? "", meta.name ?? "");
-    if (options.dryRun) return obj;
+    const writer = this.writerFor(info);
+    if (options.dryRun) return writer.create(info, obj, true);
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.store.create(info, obj)).obj;
+        return await writer.create(info, obj, false);
       } catch (err) {
         // A generated name that collides gets another suffix, as Kubernetes retries.
         if (!(generated && isAlreadyExists(err) && attempt < 3)) throw err;
@@ -217,13 +227,14 @@ export class Registry {
       if (!current) throw notFound(info, name);
       const next = await mutate(current);
       if (isDeepStrictEqual(withoutVersion(next), withoutVersion(current.obj))) return current.obj;
-      if (options.dryRun) return next;
+      const writer = this.writerFor(info);
+      if (options.dryRun) return writer.update(info, next, current, true);
       try {
         if (shouldFinishDeletion(next)) {
-          await this.store.delete(info, namespace, name, current.rev);
+          await writer.delete(info, current, false);
           return next;
         }
-        return (await this.store.update(info, next, current.rev)).obj;
+        return await writer.update(info, next, current, false);
       } catch (err) {
         if (!isConflict(err) || attempt >= CONFLICT_RETRIES) throw err;
       }
@@ -260,6 +271,7 @@ export class Registry {
     delete meta.selfLink;
     meta.resourceVersion = oldMeta.resourceVersion;
     meta.generation = oldMeta.generation ?? 1;
+    if (subresource !== "status") strategyFor(info.kind).prepareForUpdate?.(obj, old);
     applyDefaults(info.kind, obj);
     if (specChanged(obj, old)) meta.generation += 1;
     const errors =
@@ -281,13 +293,14 @@ export class Registry {
       if (!current) throw notFound(info, name);
       checkPreconditions(info, name, current.obj, options);
       const marked = markForDeletion(info, current.obj, options);
+      const writer = this.writerFor(info);
       try {
         if (marked === undefined) {
-          if (!options.dryRun) await this.store.delete(info, namespace, name, current.rev);
+          await writer.delete(info, current, options.dryRun ?? false);
           return { obj: current.obj, deleted: true };
         }
         if (isDeepStrictEqual(marked, current.obj) || options.dryRun) return { obj: marked, deleted: false };
-        return { obj: (await this.store.update(info, marked, current.rev)).obj, deleted: false };
+        return { obj: await writer.update(info, marked, current, false), deleted: false };
       } catch (err) {
         if (!isConflict(err) || attempt >= CONFLICT_RETRIES) throw err;
       }

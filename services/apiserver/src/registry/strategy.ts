@@ -1,4 +1,5 @@
 import type { Container, PodSpec } from "@ktl/api";
+import { prepareServiceUpdate } from "../services/service-fields.js";
 import type { KubeObject } from "../storage/object.js";
 
 /**
@@ -11,6 +12,11 @@ export interface Strategy {
   readonly hasStatus: boolean;
   /** Fills in what the server decides at creation (e.g. a pod's phase). */
   prepareForCreate(obj: KubeObject): void;
+  /**
+   * Adjusts a main-resource update before defaulting and validation, from
+   * the stored object (e.g. a Service keeps the values allocated to it).
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
 }
 
 const withStatus = (initial: (obj: KubeObject) => unknown): Strategy => ({
@@ -28,7 +34,10 @@ const STRATEGIES: Record<string, Strategy> = {
   Pod: withStatus((obj) => ({ phase: "Pending", qosClass: qosClass(obj.spec as PodSpec | undefined) })),
   Deployment: withStatus(() => ({})),
   ReplicaSet: withStatus(() => ({ replicas: 0 })),
-  Service: withStatus(() => ({ loadBalancer: {} })),
+  Service: {
+    ...withStatus(() => ({ loadBalancer: {} })),
+    prepareForUpdate: (obj, old) => prepareServiceUpdate(obj, old),
+  },
   Namespace: withStatus(() => ({ phase: "Active" })),
   // The kubelet registers its Node with a status already filled in.
   Node: { hasStatus: true, prepareForCreate: () => undefined },

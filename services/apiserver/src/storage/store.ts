@@ -1,4 +1,4 @@
-import type { Etcd3 } from "etcd3";
+import type { ComparatorBuilder, Etcd3, PutBuilder } from "etcd3";
 import { objectCodec, type Codec, type ResourceInfo } from "@ktl/api";
 import { alreadyExists, conflict, notFound, requestEntityTooLarge } from "@ktl/apimachinery";
 import { etcdCall } from "./etcd-errors.js";
@@ -13,6 +13,25 @@ export interface Versioned {
   /** Decoded object with metadata.resourceVersion set to the key's mod_revision. */
   readonly obj: KubeObject;
   readonly rev: number;
+}
+
+/**
+ * A key written in the same etcd transaction as an object, on condition that
+ * it still has the mod_revision its writer read (0: that it does not exist).
+ * Services carry their range allocations this way.
+ */
+export interface SideWrite {
+  readonly key: string;
+  readonly expectedRev: number;
+  readonly value: Uint8Array;
+}
+
+/** A side write's key changed since it was read: re-read it and try again. */
+export class SideWriteConflict extends Error {
+  override readonly name = "SideWriteConflict";
+  constructor(readonly keys: readonly string[]) {
+    super(`changed concurrently: ${keys.join(", ")}`);
+  }
 }
 
 export interface RawKeyValue {
@@ -85,46 +104,92 @@ export class Store {
     return kv ? this.fromKeyValue(info, kv) : undefined;
   }
 
-  /** Writes a new object; 409 AlreadyExists when the key is taken. */
-  async create(info: ResourceInfo, obj: KubeObject): Promise<Versioned> {
+  /**
+   * Writes a new object; 409 AlreadyExists when the key is taken,
+   * SideWriteConflict when a side write's key changed.
+   */
+  async create(info: ResourceInfo, obj: KubeObject, side: readonly SideWrite[] = []): Promise<Versioned> {
     const name = obj.metadata?.name ?? "";
     const key = this.keys.objectKey(info, obj.metadata?.namespace, name);
     const value = this.encode(info, obj);
     const res = await etcdCall("create", () =>
-      this.etcd.if(key, "Create", "==", 0).then(this.etcd.put(key).value(value)).commit(),
+      this.guarded(this.etcd.if(key, "Create", "==", 0), side)
+        .then(this.etcd.put(key).value(value), ...this.sidePuts(side))
+        .commit(),
     );
-    if (!res.succeeded) throw alreadyExists(info, name);
+    if (!res.succeeded) {
+      await this.checkSideWrites(side);
+      throw alreadyExists(info, name);
+    }
     const rev = Number(res.header.revision);
     // Answer with what was stored: unknown fields dropped, canonical field order.
     return this.remember(key, this.decode(info, value, rev), rev);
   }
 
-  /** Replaces an object if its mod_revision is still expectedRev; 409 Conflict otherwise. */
-  async update(info: ResourceInfo, obj: KubeObject, expectedRev: number): Promise<Versioned> {
+  /**
+   * Replaces an object if its mod_revision is still expectedRev; 409 Conflict
+   * otherwise, SideWriteConflict when a side write's key changed.
+   */
+  async update(
+    info: ResourceInfo,
+    obj: KubeObject,
+    expectedRev: number,
+    side: readonly SideWrite[] = [],
+  ): Promise<Versioned> {
     const name = obj.metadata?.name ?? "";
     const key = this.keys.objectKey(info, obj.metadata?.namespace, name);
     const value = this.encode(info, obj);
     const res = await etcdCall("update", () =>
-      this.etcd.if(key, "Mod", "==", expectedRev).then(this.etcd.put(key).value(value)).commit(),
+      this.guarded(this.etcd.if(key, "Mod", "==", expectedRev), side)
+        .then(this.etcd.put(key).value(value), ...this.sidePuts(side))
+        .commit(),
     );
-    if (!res.succeeded) throw await this.conflictOrMissing(info, obj.metadata?.namespace, name);
+    if (!res.succeeded) {
+      await this.checkSideWrites(side);
+      throw await this.conflictOrMissing(info, obj.metadata?.namespace, name);
+    }
     const rev = Number(res.header.revision);
     return this.remember(key, this.decode(info, value, rev), rev);
   }
 
-  /** Deletes an object if its mod_revision is still expectedRev. */
+  /** Deletes an object if its mod_revision is still expectedRev (and side writes' keys are unchanged). */
   async delete(
     info: ResourceInfo,
     namespace: string | undefined,
     name: string,
     expectedRev: number,
+    side: readonly SideWrite[] = [],
   ): Promise<number> {
     const key = this.keys.objectKey(info, namespace, name);
     const res = await etcdCall("delete", () =>
-      this.etcd.if(key, "Mod", "==", expectedRev).then(this.etcd.delete().key(key)).commit(),
+      this.guarded(this.etcd.if(key, "Mod", "==", expectedRev), side)
+        .then(this.etcd.delete().key(key), ...this.sidePuts(side))
+        .commit(),
     );
-    if (!res.succeeded) throw await this.conflictOrMissing(info, namespace, name);
+    if (!res.succeeded) {
+      await this.checkSideWrites(side);
+      throw await this.conflictOrMissing(info, namespace, name);
+    }
     return Number(res.header.revision);
+  }
+
+  private guarded(txn: ComparatorBuilder, side: readonly SideWrite[]): ComparatorBuilder {
+    for (const write of side) txn.and(write.key, "Mod", "==", write.expectedRev);
+    return txn;
+  }
+
+  private sidePuts(side: readonly SideWrite[]): PutBuilder[] {
+    return side.map((write) => this.etcd.put(write.key).value(Buffer.from(write.value)));
+  }
+
+  /** After a failed transaction: was it a side write's key that moved? */
+  private async checkSideWrites(side: readonly SideWrite[]): Promise<void> {
+    const moved: string[] = [];
+    for (const write of side) {
+      const res = await etcdCall("get", () => this.etcd.get(write.key).exec());
+      if (Number(res.kvs[0]?.mod_revision ?? 0) !== write.expectedRev) moved.push(write.key);
+    }
+    if (moved.length > 0) throw new SideWriteConflict(moved);
   }
 
   private remember(key: string, obj: KubeObject, rev: number): Versioned {

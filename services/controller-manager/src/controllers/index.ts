@@ -1,5 +1,6 @@
 import type { Controller } from "../controller.js";
 import { deploymentController } from "./deployment/controller.js";
+import { endpointsController } from "./endpoints/controller.js";
 import { garbageCollectorController } from "./garbage-collector/controller.js";
 import { namespaceController } from "./namespace/controller.js";
 import { nodeIpamController } from "./node-ipam/controller.js";
@@ -12,4 +13,5 @@ export const CONTROLLERS: readonly Controller[] = [
   garbageCollectorController,
   namespaceController,
   nodeIpamController,
+  endpointsController,
 ];
