@@ -214,7 +214,7 @@ describe("ktl cluster", () => {
     const out = await ok(upArgs, 150_000);
     expect(out).toContain("waiting for 2 nodes to be Ready (2/2)");
     expect(out).toContain(`export KUBECONFIG=${join(home, "kubeconfig")}`);
-    expect(out).toContain("kube-proxy: not started");
+    expect(out).toMatch(/kube-proxy http:\/\/127\.0\.1\.1:\d+ \(userspace\)/);
     const nodes = await kubectl("get", "nodes", "-o", "wide", "--no-headers");
     for (const [i, name] of NODES.entries())
       expect(nodes).toMatch(new RegExp(`^${name}\\s+Ready\\s.*\\s127\\.0\\.1\\.${i + 1}\\s`, "m"));
@@ -222,7 +222,7 @@ describe("ktl cluster", () => {
     // The daemons outlived ktl: they are detached, with their pids recorded.
     expect([...(await recordedPids()).keys()].sort()).toEqual(
       ["apiserver", "controller-manager", "etcd", "nats", "registry", "scheduler"]
-        .concat(NODES.flatMap((n) => [`containerd-${n}`, `kubelet-${n}`]))
+        .concat(NODES.flatMap((n) => [`containerd-${n}`, `kubelet-${n}`, `kube-proxy-${n}`]))
         .sort(),
     );
   }, 150_000);
@@ -230,7 +230,7 @@ describe("ktl cluster", () => {
   it("status shows every component running and healthy; both kubelets share one port", async () => {
     const out = await ok(["cluster", "status"]);
     const rows = out.trim().split("\n").slice(1);
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(12);
     for (const row of rows) expect(row).toMatch(/^\S+\s+\d+\s+running\s+ok/);
     const port = KUBELET_PORT + offset;
     expect(out).toContain(`http://127.0.1.1:${port}`);

@@ -1,6 +1,7 @@
 /**
  * `ktl cluster down [--purge]`: stops what `up` started, by the recorded
- * pids, in reverse order — the kubelets; each node's pods (through the CRI),
+ * pids, in reverse order — the kube-proxies (they remove their own rules and
+ * ClusterIP addresses), the kubelets; each node's pods (through the CRI),
  * its containerd and what they leave (mounts, netns, bridge, cgroups); the
  * control plane, NATS, the registry, etcd — then the leftovers of the whole
  * cluster: mounts under $KTL_HOME, portmap's nat tables, and the host safety
@@ -11,7 +12,13 @@ import { readdir, rm, rmdir } from "node:fs/promises";
 import { bridgeNameFor, removePortmapLeftovers } from "@ktl/node-network";
 import { mountsUnder } from "@ktl/cri";
 import { CliError } from "../cli/errors.js";
-import { containerdComponent, controlPlane, kubeletComponent, type Component } from "./components.js";
+import {
+  containerdComponent,
+  controlPlane,
+  kubeletComponent,
+  kubeProxyComponent,
+  type Component,
+} from "./components.js";
 import { clusterPaths, purgeableEntries } from "./home.js";
 import { cleanupHome, releaseHostSafety, teardownNode } from "./host-cleanup.js";
 import { stopComponent } from "./lifecycle.js";
@@ -57,6 +64,9 @@ export async function clusterDown(o: DownOptions): Promise<void> {
         "ktl cluster down needs root (containerd, mounts, pod networking, cgroups); try sudo",
       );
 
+    await Promise.all(
+      nodes.map((n) => step(`stopping kube-proxy-${n.name}`, () => stop(kubeProxyComponent(settings, n)))),
+    );
     await Promise.all(
       nodes.map((n) => step(`stopping kubelet-${n.name}`, () => stop(kubeletComponent(paths, settings, n)))),
     );
