@@ -1,0 +1,140 @@
+/**
+ * The README's tour, line by line, so it cannot rot: a real local cluster
+ * (`ktl cluster up --nodes 2`, under a temporary KTL_HOME with offset ports),
+ * then every line of the block marked `<!-- tour -->` in README.md run by
+ * bash with `ktl` on PATH, each expected to succeed; a few lines' output is
+ * checked too. Needs root (containerd, bridges, cgroups).
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "@ktl/testing";
+
+const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
+const PREFIX = `readme${randomBytes(2).toString("hex")}`;
+/** Inside the default pod range, away from the other tests' ranges. */
+const CLUSTER_CIDR = "100.64.128.0/19";
+
+let tmp = "";
+let home = "";
+let bin = "";
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], timeoutMs: number): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          KTL_HOME: home,
+          HOME: tmp,
+          KUBECONFIG: "",
+          PATH: `${bin}:${process.env.PATH}`,
+        },
+        timeout: timeoutMs,
+      },
+      (err, stdout, stderr) => {
+        const failure = err as (Error & { code?: number | string }) | null;
+        resolve({
+          code: !failure ? 0 : typeof failure.code === "number" ? failure.code : -1,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
+/** The lines of README.md's tour block. */
+async function tourLines(): Promise<string[]> {
+  const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("<!-- tour -->");
+  if (start < 0) throw new Error("README.md has no <!-- tour --> block");
+  const open = readme.indexOf("```sh\n", start);
+  const close = readme.indexOf("\n```", open + 6);
+  return readme
+    .slice(open + 6, close)
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function freeOffset(): Promise<number> {
+  const ports = [2379, 2380, 4222, 8222, 5000, 8080, 8081, 10257, 10259];
+  for (let candidate = 23_000; candidate >= 11_500; candidate -= 700) {
+    if ((await Promise.all(ports.map((p) => portFree(p + candidate)))).every(Boolean)) return candidate;
+  }
+  throw new Error("no free port offset");
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "ktl-readme-"));
+  home = join(tmp, "home");
+  bin = join(tmp, "bin");
+  await mkdir(bin);
+  await writeFile(join(bin, "ktl"), `#!/bin/sh\nexec "${process.execPath}" "${KTL_MAIN}" "$@"\n`);
+  await chmod(join(bin, "ktl"), 0o755);
+  const offset = await freeOffset();
+  const up = await run(
+    "ktl",
+    [
+      "cluster",
+      "up",
+      "--nodes",
+      "2",
+      "--port-offset",
+      String(offset),
+      "--node-prefix",
+      PREFIX,
+      "--cluster-cidr",
+      CLUSTER_CIDR,
+    ],
+    180_000,
+  );
+  if (up.code !== 0) throw new Error(`ktl cluster up failed:\n${up.stdout}\n${up.stderr}`);
+}, 200_000);
+
+afterAll(async () => {
+  if (home && existsSync(join(home, "state.json"))) await run("ktl", ["cluster", "down", "--purge"], 120_000);
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}, 150_000);
+
+describe("the README tour", () => {
+  it("runs every line, as written, against a real cluster", async () => {
+    const lines = await tourLines();
+    expect(lines.length).toBeGreaterThan(5);
+    const outputs: string[] = [];
+    for (const line of lines) {
+      const r = await run("bash", ["-c", line], 120_000);
+      if (r.code !== 0)
+        throw new Error(`README line failed (exit ${r.code}): ${line}\n${r.stdout}\n${r.stderr}`);
+      outputs.push(r.stdout);
+    }
+    const outputOf = (start: string): string => outputs[lines.findIndex((l) => l.startsWith(start))] ?? "";
+    expect(outputOf("curl http://$(ktl")).toMatch(/^hello from web-[a-z0-9]+-[a-z0-9]+\n$/);
+    expect(outputOf("curl http://127.0.1.1")).toMatch(/^hello from web-/);
+    expect(outputOf("ktl -n demo rollout status")).toContain('deployment "web" successfully rolled out');
+    expect(outputOf("ktl cluster status")).toMatch(new RegExp(`kubelet-${PREFIX}-1\\s+\\d+\\s+running`));
+    expect(outputOf("ktl cluster down")).toContain("stopped etcd");
+  }, 400_000);
+});
