@@ -19,3 +19,4 @@ export * from "./containerd.js";
 export * from "./registry.js";
 export * from "./kubelet.js";
 export * from "./kube-proxy.js";
+export * from "./nats.js";
