@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, type Subscription } from "nats";
+import { connect, Events, type NatsConnection, type Subscription } from "nats";
 import type { Logger } from "@ktl/service";
 
 export interface BusOptions {
@@ -115,12 +115,12 @@ export class Bus {
       for (const entry of this.pending) entry.subs.push(this.attach(nc, entry.subject, entry.handler));
       this.notifyConnected();
       for await (const status of nc.status()) {
-        if (status.type === "disconnect") {
+        if (status.type === Events.Disconnect) {
           this.reconnecting = true;
-          log.warn("lost NATS; reconnecting", { server: String(status.data) });
-        } else if (status.type === "reconnect") {
+          log.warn("lost NATS; reconnecting", { server: nc.getServer() });
+        } else if (status.type === Events.Reconnect) {
           this.reconnecting = false;
-          log.info("reconnected to NATS", { server: String(status.data) });
+          log.info("reconnected to NATS", { server: nc.getServer() });
           this.notifyConnected();
         }
       }
