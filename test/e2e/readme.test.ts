@@ -1,9 +1,11 @@
 /**
  * The README's tour, line by line, so it cannot rot: a real local cluster
- * (`ktl cluster up --nodes 2`, under a temporary KTL_HOME with offset ports),
- * then every line of the block marked `<!-- tour -->` in README.md run by
- * bash with `ktl` on PATH, each expected to succeed; a few lines' output is
- * checked too. Needs root (containerd, bridges, cgroups).
+ * (`ktl cluster up --nodes 3`, under a temporary KTL_HOME with offset ports),
+ * then the block marked `<!-- tour -->` in README.md run by bash — first with
+ * the real kubectl in place of ktl (all but the `ktl cluster` lines), then
+ * exactly as written with `ktl` on PATH, ending with `ktl cluster down`.
+ * Every line must succeed; a few lines' output is checked too. Needs root
+ * (containerd, bridges, cgroups).
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -101,7 +103,7 @@ beforeAll(async () => {
       "cluster",
       "up",
       "--nodes",
-      "2",
+      "3",
       "--port-offset",
       String(offset),
       "--node-prefix",
@@ -119,17 +121,40 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 }, 150_000);
 
+/** Runs each line with bash; returns the outputs, throwing at the first failure. */
+async function runLines(lines: readonly string[]): Promise<string[]> {
+  const outputs: string[] = [];
+  for (const line of lines) {
+    const r = await run("bash", ["-c", line], 120_000);
+    if (r.code !== 0) {
+      // What the cluster looked like, for the post-mortem.
+      const pods = await run("ktl", ["-n", "demo", "get", "pods,rs,ep", "-o", "yaml"], 30_000);
+      throw new Error(
+        `README line failed (exit ${r.code}): ${line}\n${r.stdout}\n${r.stderr}\n--- demo:\n${pods.stdout}`,
+      );
+    }
+    outputs.push(r.stdout);
+  }
+  return outputs;
+}
+
 describe("the README tour", () => {
-  it("runs every line, as written, against a real cluster", async () => {
+  it("works with the real kubectl in place of ktl", async () => {
+    const kubectl = `kubectl --kubeconfig ${join(home, "kubeconfig")} `;
+    const lines = (await tourLines())
+      .filter((l) => !l.startsWith("ktl cluster"))
+      .map((l) => l.replace(/\bktl /g, kubectl));
+    const outputs = await runLines(lines);
+    const outputOf = (part: string): string => outputs[lines.findIndex((l) => l.includes(part))] ?? "";
+    expect(outputOf("rollout status")).toContain('deployment "web" successfully rolled out');
+    expect(outputOf("status.podIP")).toMatch(/^hello from web-/);
+    expect(outputOf("nodePort")).toMatch(/^hello from web-/);
+  }, 400_000);
+
+  it("runs every line, as written, with ktl", async () => {
     const lines = await tourLines();
     expect(lines.length).toBeGreaterThan(5);
-    const outputs: string[] = [];
-    for (const line of lines) {
-      const r = await run("bash", ["-c", line], 120_000);
-      if (r.code !== 0)
-        throw new Error(`README line failed (exit ${r.code}): ${line}\n${r.stdout}\n${r.stderr}`);
-      outputs.push(r.stdout);
-    }
+    const outputs = await runLines(lines);
     const outputOf = (start: string): string => outputs[lines.findIndex((l) => l.startsWith(start))] ?? "";
     expect(outputOf("curl http://$(ktl")).toMatch(/^hello from web-[a-z0-9]+-[a-z0-9]+\n$/);
     expect(outputOf("curl http://127.0.1.1")).toMatch(/^hello from web-/);
