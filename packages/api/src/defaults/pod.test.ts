@@ -118,6 +118,28 @@ describe("Pod defaults", () => {
     expect(pod.spec?.initContainers?.[0]?.resources?.requests).toEqual({ cpu: "2" });
   });
 
+  it("defaults an env fieldRef's apiVersion to v1, as Kubernetes", () => {
+    const pod: Pod = {
+      spec: {
+        containers: [
+          {
+            name: "a",
+            image: "x",
+            env: [
+              { name: "POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+              { name: "PLAIN", value: "1" },
+            ],
+          },
+        ],
+      },
+    };
+    applyDefaults("Pod", pod);
+    expect(pod.spec?.containers?.[0]?.env).toEqual([
+      { name: "POD", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
+      { name: "PLAIN", value: "1" },
+    ]);
+  });
+
   it("mirrors containerPort into hostPort with hostNetwork", () => {
     const pod: Pod = {
       spec: { hostNetwork: true, containers: [{ name: "a", image: "x", ports: [{ containerPort: 53 }] }] },

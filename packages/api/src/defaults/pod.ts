@@ -59,6 +59,10 @@ export function defaultContainer(c: Container): void {
   for (const p of c.ports ?? []) {
     if (!p.protocol) p.protocol = "TCP";
   }
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.fieldRef;
+    if (ref && !ref.apiVersion) ref.apiVersion = "v1";
+  }
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);
   defaultProbe(c.startupProbe);
