@@ -16,6 +16,9 @@ const ConfigSchema = z.object({
   serviceClusterIPRange: z.string().superRefine(refineWith((v) => new ServiceIPRange(v))),
   serviceNodePortRange: z.string().superRefine(refineWith((v) => new PortRange(v))),
   serviceRepairIntervalSeconds: z.number().positive(),
+  natsServers: z.string(),
+  eventsTtlSeconds: z.number().int().positive(),
+  eventsMaxBytes: z.number().int().positive(),
 });
 
 /** A zod check that a value parses with `parse`, reporting its error message. */
@@ -44,6 +47,9 @@ export const USAGE = `ktl-apiserver: the Kubernetes-compatible API server (REST/
   --service-cluster-ip-range CIDR  Service cluster IPs (the first is the kubernetes Service's) [100.96.0.0/16]
   --service-node-port-range RANGE  Service node ports                [30000-32767]
   --service-repair-interval-seconds  how often the ranges are rebuilt from the Services [180]
+  --nats-servers URLS          NATS (JetStream) for Events; empty: the events API answers 503 []
+  --events-ttl-seconds N       how long Events are kept             [3600]
+  --events-max-bytes N         cap on the Events stream's size      [268435456]
 `;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ApiserverConfig {
@@ -61,6 +67,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
       "service-cluster-ip-range": { type: "string" },
       "service-node-port-range": { type: "string" },
       "service-repair-interval-seconds": { type: "string" },
+      "nats-servers": { type: "string" },
+      "events-ttl-seconds": { type: "string" },
+      "events-max-bytes": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -94,6 +103,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Api
     serviceRepairIntervalSeconds: Number(
       pick(values["service-repair-interval-seconds"], "SERVICE_REPAIR_INTERVAL_SECONDS", "180"),
     ),
+    natsServers: pick(values["nats-servers"], "NATS_SERVERS", ""),
+    eventsTtlSeconds: Number(pick(values["events-ttl-seconds"], "EVENTS_TTL_SECONDS", "3600")),
+    eventsMaxBytes: Number(pick(values["events-max-bytes"], "EVENTS_MAX_BYTES", String(256 * 1024 * 1024))),
   });
   if (!result.success) {
     throw configError(result.error.issues, USAGE);

@@ -5,6 +5,8 @@ import { Etcd3 } from "etcd3";
 import { isAlreadyExists } from "@ktl/apimachinery";
 import type { ApiserverConfig } from "./config.js";
 import { createGrpcServer } from "./grpc/server.js";
+import { NatsEventStore } from "./events/store.js";
+import { Bus } from "@ktl/nats";
 import type { Logger } from "@ktl/service";
 import { ApiserverMetrics } from "./metrics.js";
 import { NAMESPACES, SYSTEM_NAMESPACES } from "./registry/namespaces.js";
@@ -56,8 +58,20 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
   const reads = new Reads(store, cacher);
   const metrics = new ApiserverMetrics(cacher);
 
+  // Events live in NATS JetStream, never in etcd; without NATS their API answers 503.
+  const bus = config.natsServers
+    ? Bus.connect({ servers: config.natsServers, name: "apiserver events", log })
+    : undefined;
+  const events = bus
+    ? new NatsEventStore(bus, log, {
+        maxAgeMs: config.eventsTtlSeconds * 1000,
+        maxBytes: config.eventsMaxBytes,
+      })
+    : undefined;
+
   let httpPort = config.port;
   const app = createApp({
+    events,
     registry,
     reads,
     cacher,
@@ -116,6 +130,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       etcd.close();
+      await bus?.close();
     },
   };
 }

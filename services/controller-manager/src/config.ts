@@ -11,6 +11,11 @@ const ConfigSchema = z.object({
   clusterCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
   nodeCidrMaskSize: z.number().int().min(8).max(30),
   controllers: z.array(z.string()),
+  /** NATS URLs, comma-separated; empty: no bus (the node lifecycle controller then does nothing). */
+  natsServers: z.string(),
+  nodeMonitorGracePeriodMs: z.number().int().positive(),
+  nodeMonitorPeriodMs: z.number().int().positive(),
+  defaultUnreachableTolerationSeconds: z.number().int().min(0),
 });
 
 export type ControllerManagerConfig = z.infer<typeof ConfigSchema>;
@@ -21,6 +26,12 @@ ${electedUsage(HEALTH_PORT)}  --workers N                  workers per controlle
   --cluster-cidr CIDR          pod addresses, split between nodes    [100.64.0.0/16]
   --node-cidr-mask-size N      prefix length of each node's range    [24]
   --controllers LIST           comma-separated controllers to run    [all]
+  --nats-servers URL,...       NATS: node heartbeats (node.heartbeat.*) for the node lifecycle
+                               controller, which does nothing without it [none]
+  --node-monitor-grace-period SECONDS   a node silent this long is Unknown and tainted [40]
+  --node-monitor-period SECONDS         how often nodes are checked (at most grace/4) [5]
+  --default-unreachable-toleration-seconds N   pods without their own toleration of
+                               node.kubernetes.io/unreachable are evicted after N s [300]
 `;
 
 /** Flags win over KTL_CONTROLLER_MANAGER_* environment variables, which win over defaults. */
@@ -33,6 +44,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       "cluster-cidr": { type: "string" },
       "node-cidr-mask-size": { type: "string" },
       controllers: { type: "string" },
+      "nats-servers": { type: "string" },
+      "node-monitor-grace-period": { type: "string" },
+      "node-monitor-period": { type: "string" },
+      "default-unreachable-toleration-seconds": { type: "string" },
     },
     strict: true,
   });
@@ -47,7 +62,21 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     clusterCidr: pick(values["cluster-cidr"], "CLUSTER_CIDR", "100.64.0.0/16"),
     nodeCidrMaskSize: Number(pick(values["node-cidr-mask-size"], "NODE_CIDR_MASK_SIZE", "24")),
     controllers: pick(values.controllers, "CONTROLLERS", "*").split(",").filter(Boolean),
+    natsServers: pick(values["nats-servers"], "NATS_SERVERS", ""),
+    nodeMonitorGracePeriodMs: seconds(
+      pick(values["node-monitor-grace-period"], "NODE_MONITOR_GRACE_PERIOD", "40"),
+    ),
+    nodeMonitorPeriodMs: seconds(pick(values["node-monitor-period"], "NODE_MONITOR_PERIOD", "5")),
+    defaultUnreachableTolerationSeconds: Number(
+      pick(values["default-unreachable-toleration-seconds"], "DEFAULT_UNREACHABLE_TOLERATION_SECONDS", "300"),
+    ),
   });
   if (!result.success) throw configError(result.error.issues, USAGE);
   return result.data;
+}
+
+/** "40", "40s" or "1.5" seconds → ms (NaN for anything else, which validation refuses). */
+function seconds(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)s?$/.exec(text.trim());
+  return m ? Math.round(Number(m[1]) * 1000) : NaN;
 }

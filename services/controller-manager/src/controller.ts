@@ -1,4 +1,5 @@
 import type { ApiClient } from "@ktl/client";
+import type { EventRecorder } from "@ktl/events";
 import type { InformerFactory } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
 import type { RateLimitingQueue } from "@ktl/workqueue";
@@ -11,6 +12,8 @@ export interface ControllerContext {
   readonly informers: InformerFactory;
   readonly config: ControllerManagerConfig;
   readonly log: Logger;
+  /** Records Events (SuccessfulCreate, ScalingReplicaSet, …); absent in unit tests. */
+  readonly recorder?: EventRecorder;
   /**
    * A rate-limited work queue (client-go's default limiter) whose metrics are
    * exported on the controller-manager's /metrics under `name`.

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { ApiClient } from "@ktl/client";
+import { createRecorder } from "@ktl/events";
 import { runElected } from "@ktl/controller";
 import { jsonLogger, startHealthServer } from "@ktl/service";
 import { queueMetricsText, type NamedQueueMetrics } from "@ktl/workqueue";
 import { loadConfig } from "./config.js";
 import { CONTROLLERS } from "./controllers/index.js";
+import { nodeLifecycleMetrics } from "./controllers/node-lifecycle/metrics.js";
 import { runControllers } from "./manager.js";
 
 const log = jsonLogger("controller-manager");
@@ -13,12 +15,19 @@ async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const client = new ApiClient(config.apiserver);
   const queues = new Map<string, NamedQueueMetrics>();
+  // Events go to NATS too (--nats-servers); without it the recorder only counts drops.
+  const { recorder } = createRecorder({
+    natsServers: config.natsServers,
+    component: "controller-manager",
+    log,
+  });
   const run = (signal: AbortSignal): Promise<void> =>
-    runControllers({ client, config, log, controllers: CONTROLLERS, signal, queues });
+    runControllers({ client, config, log, controllers: CONTROLLERS, signal, queues, recorder });
   const health = await startHealthServer({
     host: config.bindAddress,
     port: config.healthPort,
-    metrics: () => queueMetricsText([...queues.values()]),
+    metrics: () =>
+      queueMetricsText([...queues.values()]) + nodeLifecycleMetrics.text() + recorder.metricsText(),
   });
   log.info("starting", {
     apiserver: config.apiserver,

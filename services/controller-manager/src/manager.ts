@@ -1,4 +1,5 @@
 import type { ApiClient } from "@ktl/client";
+import type { EventRecorder } from "@ktl/events";
 import { InformerFactory } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
 import { RateLimitingWorkQueue, defaultControllerRateLimiter, type NamedQueueMetrics } from "@ktl/workqueue";
@@ -22,6 +23,7 @@ export async function runControllers(options: {
   signal: AbortSignal;
   /** Where the queues' metrics are published (by name). */
   queues?: Map<string, NamedQueueMetrics>;
+  recorder?: EventRecorder;
 }): Promise<void> {
   const { client, config, log, signal } = options;
   const informers = new InformerFactory({ client, resyncMs: RESYNC_MS, logger: log });
@@ -35,6 +37,7 @@ export async function runControllers(options: {
       informers,
       config,
       log,
+      recorder: options.recorder,
       newQueue: (name) => {
         const queue = new RateLimitingWorkQueue<string>({
           name,

@@ -42,6 +42,9 @@ const ConfigSchema = z
     hollowNodes: z.number().int().min(0).max(100_000),
     podRange: z.string().regex(CIDR, "must be an IPv4 CIDR"),
     serviceRange: z.string().regex(CIDR, "must be an IPv4 CIDR"),
+    /** NATS URLs, comma-separated; empty: no bus (status heartbeats go through the apiserver). */
+    natsServers: z.string(),
+    heartbeatMs: z.number().int().positive(),
   })
   .refine((c) => c.hollowNodes === 0 || c.runtime === "fake", {
     message: "hollow nodes need --runtime fake",
@@ -76,6 +79,9 @@ export const USAGE = `ktl-kubelet: registers its Node and runs the pods bound to
                                each with its own HTTP port (PORT+i, or any free with --port 0) [0]
   --pod-range CIDR             the cluster's pod range (host safety)  [100.64.0.0/16]
   --service-range CIDR         the cluster's service range            [100.96.0.0/16]
+  --nats-servers URL,...       NATS: heartbeats go on node.heartbeat.NODE and the Node status
+                               is written only when it changes (empty: no NATS) []
+  --heartbeat-seconds N        NATS heartbeat interval                [5]
 
 Every flag can also be set as KTL_KUBELET_<FLAG> (e.g. KTL_KUBELET_NODE_NAME); flags win.
 `;
@@ -106,6 +112,8 @@ const FLAGS = {
   "hollow-nodes": { type: "string" },
   "pod-range": { type: "string" },
   "service-range": { type: "string" },
+  "nats-servers": { type: "string" },
+  "heartbeat-seconds": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -175,6 +183,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Kub
     hollowNodes: num(values["hollow-nodes"], "HOLLOW_NODES", "0"),
     podRange: pick(values["pod-range"], "POD_RANGE", "100.64.0.0/16"),
     serviceRange: pick(values["service-range"], "SERVICE_RANGE", "100.96.0.0/16"),
+    natsServers: pick(values["nats-servers"], "NATS_SERVERS", ""),
+    heartbeatMs: 1000 * num(values["heartbeat-seconds"], "HEARTBEAT_SECONDS", "5"),
   });
   const issues = [...problems, ...(result.success ? [] : result.error.issues)];
   if (!result.success || issues.length > 0) throw configError(issues, USAGE);

@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { serviceUnavailable } from "@ktl/apimachinery";
 import type { ApiClient } from "@ktl/client";
 import { CriClient, type ImageService, type RuntimeService } from "@ktl/cri";
+import type { Bus } from "@ktl/nats";
 import { ensureHostSafety, writeCniConfig } from "@ktl/node-network";
 import type { Logger } from "@ktl/service";
 import type { KubeletConfig } from "./config.js";
 import { isContainerLogsPath, serveContainerLogs, type LogLocator } from "./logs/log-server.js";
 import { describeNode, runtimeVersionString } from "./node/describe.js";
+import { HeartbeatPublisher } from "./node/heartbeat.js";
 import type { NodeStatusMetrics } from "./node/metrics.js";
 import { waitForPodCidr } from "./node/pod-cidr.js";
 import { nodeReadiness } from "./node/readiness.js";
@@ -31,6 +33,12 @@ export interface KubeletShared {
   readonly ephemeralStorageBytes: number | undefined;
   /** Prometheus text for /metrics: the whole process. */
   readonly metricsText: () => string;
+  /**
+   * The process's one NATS connection (--nats-servers), shared by all its
+   * nodes; undefined without NATS. With it, each node heartbeats on
+   * `node.heartbeat.<node>` and writes its Node status only when it changes.
+   */
+  readonly bus?: Bus;
   /** Aborts on shutdown. */
   readonly signal: AbortSignal;
 }
@@ -85,6 +93,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       serve({ req, res, locate, metrics: shared.metricsText, ready: () => !!podManager }),
   });
   const port = (server.address() as AddressInfo).port;
+  let heartbeats: HeartbeatPublisher | undefined;
   try {
     runtimeVersion = await versionOf(runtime);
     const reporter = new NodeStatusReporter({
@@ -112,7 +121,8 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       },
       timers: shared.timers,
       updateIntervalMs: Math.min(config.nodeStatusUpdateMs, config.nodeStatusReportMs),
-      reportIntervalMs: config.nodeStatusReportMs,
+      // With NATS, liveness travels on the bus: no status writes just to renew lastHeartbeatTime.
+      reportIntervalMs: shared.bus ? Infinity : config.nodeStatusReportMs,
       metrics: shared.nodeMetrics,
       log,
       spread: node.spreadHeartbeats ? Math.random : undefined,
@@ -121,6 +131,21 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
     log.info(registration.tookOver ? "took over the existing node" : "registered the node", {
       node: nodeName,
     });
+    if (shared.bus) {
+      heartbeats = new HeartbeatPublisher({
+        bus: shared.bus,
+        nodeName,
+        timers: shared.timers,
+        intervalMs: config.heartbeatMs,
+        ready: () => reporter.ready,
+        spread: node.spreadHeartbeats ? Math.random : undefined,
+        onResync: () => {
+          log.info("node status resync requested", { node: nodeName });
+          reporter.resync();
+        },
+      });
+      heartbeats.start();
+    }
     if (cri) {
       const podCidr = await waitForPodCidr({ client: shared.client, nodeName, signal, log });
       const cni = await writeCniConfig({ confDir: config.cniConfDir, nodeName, podCidr });
@@ -165,6 +190,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       port,
       podCount: () => pods.podCount(),
       stop: async () => {
+        heartbeats?.stop();
         reporter.stop();
         probes.stop();
         await pods.stop();
@@ -173,6 +199,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       },
     };
   } catch (err) {
+    heartbeats?.stop();
     await closeServer(server);
     close();
     throw err;

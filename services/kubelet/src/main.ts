@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { setMaxListeners } from "node:events";
 import { ApiClient } from "@ktl/client";
+import { Bus } from "@ktl/nats";
 import { jsonLogger, onShutdown } from "@ktl/service";
 import { loadConfig } from "./config.js";
 import { startHollowNodes, withFields } from "./hollow.js";
@@ -25,6 +26,14 @@ async function main(): Promise<void> {
   const nodeMetrics = new NodeStatusMetrics();
   const probeMetrics = new ProbeMetrics();
   let kubelets: Kubelet[] = [];
+  // ONE connection for the process, however many (hollow) nodes it runs.
+  const bus = config.natsServers
+    ? Bus.connect({
+        servers: config.natsServers,
+        name: config.hollowNodes > 0 ? `kubelet ${config.nodeName}-*` : `kubelet ${config.nodeName}`,
+        log,
+      })
+    : undefined;
   const shared: KubeletShared = {
     config,
     client,
@@ -37,6 +46,7 @@ async function main(): Promise<void> {
       nodeMetrics.text() +
       probeMetrics.text() +
       processMetricsText(kubelets.reduce((n, k) => n + k.podCount(), 0)),
+    bus,
     signal: abort.signal,
   };
   // A signal during start-up stops what has started so far; onShutdown then exits.
@@ -44,6 +54,7 @@ async function main(): Promise<void> {
     abort.abort();
     timers.stop();
     await Promise.allSettled(kubelets.map((k) => k.stop()));
+    await bus?.close();
     client.close();
   });
   log.info("starting", {
@@ -51,6 +62,8 @@ async function main(): Promise<void> {
     node: config.nodeName,
     runtime: config.runtime,
     hollowNodes: config.hollowNodes,
+    nats: config.natsServers || undefined,
+    heartbeatSeconds: config.natsServers ? config.heartbeatMs / 1000 : undefined,
   });
   if (config.hollowNodes > 0) {
     const started = Date.now();

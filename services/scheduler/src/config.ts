@@ -10,6 +10,7 @@ const ConfigSchema = z.object({
   schedulerName: z.string().min(1),
   percentageOfNodesToScore: z.number().min(0).max(100),
   maxInFlightBinds: z.number().int().positive(),
+  natsServers: z.string(),
 });
 
 export type SchedulerConfig = z.infer<typeof ConfigSchema>;
@@ -19,6 +20,7 @@ export const USAGE = `ktl-scheduler: binds pending pods to nodes.
 ${electedUsage(HEALTH_PORT)}  --scheduler-name NAME        pods' spec.schedulerName to serve     [default-scheduler]
   --percentage-of-nodes-to-score N  0: adaptive (50 % → 5 %)         [0]
   --max-in-flight-binds N      concurrent binding calls              [64]
+  --nats-servers URLS          NATS for Events; empty: no events      []
 `;
 
 /** Flags win over KTL_SCHEDULER_* environment variables, which win over defaults. */
@@ -30,6 +32,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Sch
       "scheduler-name": { type: "string" },
       "percentage-of-nodes-to-score": { type: "string" },
       "max-in-flight-binds": { type: "string" },
+      "nats-servers": { type: "string" },
     },
     strict: true,
   });
@@ -45,6 +48,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Sch
       pick(values["percentage-of-nodes-to-score"], "PERCENTAGE_OF_NODES_TO_SCORE", "0"),
     ),
     maxInFlightBinds: Number(pick(values["max-in-flight-binds"], "MAX_IN_FLIGHT_BINDS", "64")),
+    natsServers: pick(values["nats-servers"], "NATS_SERVERS", ""),
   });
   if (!result.success) throw configError(result.error.issues, USAGE);
   return result.data;

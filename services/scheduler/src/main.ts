@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ApiClient } from "@ktl/client";
+import { createRecorder } from "@ktl/events";
 import { runElected } from "@ktl/controller";
 import { jsonLogger, startHealthServer } from "@ktl/service";
 import { loadConfig } from "./config.js";
@@ -13,6 +14,11 @@ const log = jsonLogger("scheduler");
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const client = new ApiClient(config.apiserver);
+  const { recorder } = createRecorder({
+    natsServers: config.natsServers,
+    component: config.schedulerName,
+    log,
+  });
   let current: Scheduler | undefined;
   const run = (signal: AbortSignal): Promise<void> =>
     runScheduler({
@@ -23,11 +29,12 @@ async function main(): Promise<void> {
       failureMessage,
       signal,
       onCreated: (s) => (current = s),
+      recorder,
     });
   const health = await startHealthServer({
     host: config.bindAddress,
     port: config.healthPort,
-    metrics: () => current?.metrics.text(current.queue.lengths()) ?? "",
+    metrics: () => (current?.metrics.text(current.queue.lengths()) ?? "") + recorder.metricsText(),
   });
   log.info("starting", {
     apiserver: config.apiserver,

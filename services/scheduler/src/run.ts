@@ -1,5 +1,6 @@
 import { findResource, type Node, type Pod } from "@ktl/api";
 import type { ApiClient } from "@ktl/client";
+import type { EventRecorder } from "@ktl/events";
 import { InformerFactory, finalState, realClock } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
 import type { SchedulerConfig } from "./config.js";
@@ -23,6 +24,7 @@ export async function runScheduler(options: {
   signal: AbortSignal;
   /** Receives the scheduler once built (for /metrics). */
   onCreated?: (scheduler: Scheduler) => void;
+  recorder?: EventRecorder;
 }): Promise<void> {
   const { client, config, log, signal } = options;
   const scheduler = new Scheduler({
@@ -34,6 +36,7 @@ export async function runScheduler(options: {
     schedulerName: config.schedulerName,
     percentageOfNodesToScore: config.percentageOfNodesToScore,
     maxInFlightBinds: config.maxInFlightBinds,
+    recorder: options.recorder,
   });
   options.onCreated?.(scheduler);
   const informers = new InformerFactory({ client, logger: log });

@@ -5,6 +5,7 @@
  * cache and bind asynchronously. The cycle itself is synchronous, so no
  * other decision can interleave between reading the snapshot and assuming.
  */
+import { KINDS, referenceTo, type EventRecorder } from "@ktl/events";
 import { findResource, type Node, type Pod, type PodCondition } from "@ktl/api";
 import { isConflict, isNotFound } from "@ktl/apimachinery";
 import type { Client } from "@ktl/client";
@@ -43,6 +44,8 @@ export interface SchedulerOptions {
   /** Bindings in flight at once; the loop waits for a slot beyond this. */
   readonly maxInFlightBinds?: number;
   readonly assumedTtlMs?: number;
+  /** Scheduled / FailedScheduling events; none when absent. */
+  readonly recorder?: EventRecorder;
 }
 
 /** Kubernetes' numFeasibleNodesToFind. */
@@ -170,6 +173,7 @@ export class Scheduler {
       const plugins = [...new Set([...statuses.values()].map((s) => s.plugin ?? ""))].filter(Boolean);
       this.queue.addUnschedulable(info, { error, plugins });
       this.recordUnschedulable(pod, message);
+      this.options.recorder?.event(referenceTo(pod, KINDS.Pod), "Warning", "FailedScheduling", message);
       return;
     }
     const host = feasible.length === 1 ? feasible[0]! : this.selectHost(state, pod, feasible); // eslint-disable-line @typescript-eslint/no-non-null-assertion
@@ -255,6 +259,15 @@ export class Scheduler {
       this.cache.finishBinding(pod);
       this.queue.done(info.key);
       this.metrics.podsScheduled++;
+      this.options.recorder?.event(
+        referenceTo(pod, KINDS.Pod),
+        "Normal",
+        "Scheduled",
+        "Successfully assigned %s/%s to %s",
+        meta.namespace ?? "",
+        meta.name ?? "",
+        nodeName,
+      );
       const created = meta.creationTimestamp ? Date.parse(meta.creationTimestamp) : NaN;
       if (!Number.isNaN(created)) this.metrics.e2eLatency.observe(Math.max(0, this.now() - created) / 1000);
     } catch (err) {
@@ -266,6 +279,13 @@ export class Scheduler {
         return;
       }
       this.options.log.warn("binding failed", { pod: info.key, node: nodeName, error: String(err) });
+      this.options.recorder?.event(
+        referenceTo(pod, KINDS.Pod),
+        "Warning",
+        "FailedScheduling",
+        "Binding rejected: %s",
+        err instanceof Error ? err.message : String(err),
+      );
       this.queue.addUnschedulable(info, { error: true });
     }
   }

@@ -5,6 +5,7 @@ import type { ApiserverMetrics } from "../metrics.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import type { Cacher } from "../storage/cacher.js";
+import type { EventStore } from "../events/store.js";
 import { discoveryRoutes } from "./discovery-routes.js";
 import { parseResourcePath } from "./paths.js";
 import { resourceHandler } from "./resources.js";
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly log: Logger;
   /** host:port clients should use, for discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress: () => string;
+  /** Where Events live (NATS); absent: the events API answers 503. */
+  readonly events?: EventStore;
 }
 
 /** Bodies up to this size are read; objects over 1.5 MiB are refused later, after encoding. */

@@ -13,6 +13,8 @@ import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod, toScale, updateScale } from "../registry/subresources.js";
 import type { KubeObject } from "../storage/object.js";
+import { handleEvents } from "../events/handler.js";
+import { UNCONFIGURED_EVENT_STORE, type EventStore } from "../events/store.js";
 import { decodeKubeProtobuf, KUBE_PROTOBUF } from "./kube-protobuf.js";
 import { outputFormat, sendList, sendObject, type OutputFormat } from "./output.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
@@ -25,6 +27,8 @@ export interface ResourceDeps {
   readonly registry: Registry;
   readonly reads: Reads;
   readonly log: Logger;
+  /** Where Events live (NATS); absent: the events API answers 503. */
+  readonly events?: EventStore;
 }
 
 /** Express handler for every resource path; other paths fall through. */
@@ -43,6 +47,9 @@ async function handle(deps: ResourceDeps, req: Request, res: Response, path: Res
   const { info, name, subresource } = path;
   const format = outputFormat(req);
   const isWatch = path.watchPath || param(req, "watch") === "true" || param(req, "watch") === "1";
+  if (info.storage === "nats") {
+    return handleEvents(deps.events ?? UNCONFIGURED_EVENT_STORE, req, res, path, format, isWatch);
+  }
   if (info.storage !== "etcd") throw notFoundResource(info);
   if (subresource && !info.subresources.includes(subresource)) throw notFoundResource(info, subresource);
 

@@ -4,6 +4,7 @@ import { endpointsController } from "./endpoints/controller.js";
 import { garbageCollectorController } from "./garbage-collector/controller.js";
 import { namespaceController } from "./namespace/controller.js";
 import { nodeIpamController } from "./node-ipam/controller.js";
+import { nodeLifecycleController } from "./node-lifecycle/controller.js";
 import { replicaSetController } from "./replicaset/controller.js";
 
 /** Every controller this manager can run, by name (`--controllers` picks among them). */
@@ -13,5 +14,6 @@ export const CONTROLLERS: readonly Controller[] = [
   garbageCollectorController,
   namespaceController,
   nodeIpamController,
+  nodeLifecycleController,
   endpointsController,
 ];

@@ -127,6 +127,8 @@ export function controlPlane(paths: ClusterPaths, settings: ClusterSettings): Co
         node(b, "apiserver", [
           ...["--etcd-servers", a.etcd, "--bind-address", "127.0.0.1"],
           ...["--port", String(p.apiserver), "--grpc-port", String(p.apiserverGrpc)],
+          // Events live in NATS JetStream, never in etcd.
+          ...["--nats-servers", a.nats],
         ]),
     },
     {
@@ -141,6 +143,8 @@ export function controlPlane(paths: ClusterPaths, settings: ClusterSettings): Co
           ...["--apiserver", a.apiserverGrpc, "--health-port", String(p.controllerManager)],
           ...["--cluster-cidr", settings.clusterCidr],
           ...["--node-cidr-mask-size", String(settings.nodeCidrMaskSize), "--leader-elect", "true"],
+          // Node heartbeats for the node lifecycle controller.
+          ...["--nats-servers", a.nats],
         ]),
     },
     {
@@ -151,7 +155,11 @@ export function controlPlane(paths: ClusterPaths, settings: ClusterSettings): Co
       health: { kind: "http", url: `${a.scheduler}/healthz` },
       graceMs: 10_000,
       command: (b) =>
-        node(b, "scheduler", ["--apiserver", a.apiserverGrpc, "--health-port", String(p.scheduler)]),
+        node(b, "scheduler", [
+          ...["--apiserver", a.apiserverGrpc, "--health-port", String(p.scheduler)],
+          // Events (Scheduled, FailedScheduling).
+          ...["--nats-servers", a.nats],
+        ]),
     },
   ];
 }
@@ -189,6 +197,8 @@ export function kubeletComponent(paths: ClusterPaths, settings: ClusterSettings,
         ...["--container-runtime-endpoint", n.socket, "--root-dir", n.kubeletRoot],
         ...["--cni-conf-dir", n.cniConfDir, "--cgroup-root", spec.cgroupRoot],
         ...["--pod-range", hostSafetyPodRange(settings.clusterCidr), "--service-range", DEFAULT_SERVICE_CIDR],
+        // Heartbeats over NATS; the Node status is written only when it changes.
+        ...["--nats-servers", clusterAddresses(settings).nats],
       ]),
   };
 }

@@ -18,7 +18,7 @@ import type {
   Volume,
 } from "@ktl/api";
 import type { Context } from "../cli/context.js";
-import { isNotFound } from "../client/rest.js";
+import { ApiError, isNotFound } from "../client/rest.js";
 import { age } from "../printers/age.js";
 import { rfc1123z, type DescribeWriter } from "./writer.js";
 
@@ -311,7 +311,8 @@ export function describePodTemplate(w: DescribeWriter, template: PodTemplateSpec
 
 /**
  * The Events of an object, newest last, or `Events: <none>` — also when the
- * server does not serve Events (404), as kubectl shows for a missing list.
+ * server does not serve Events (404) or cannot (503: NATS down or not
+ * configured), as kubectl shows for a failed search.
  */
 export async function describeEvents(
   ctx: Context,
@@ -330,7 +331,9 @@ export async function describeEvents(
     const list = await ctx.client().request<{ items?: Event[] }>("GET", path, { query: { fieldSelector } });
     items = list.items ?? [];
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    // Events are best effort (kubectl ignores a failed search): also when the
+    // events store (NATS) is down or not configured (503).
+    if (!isNotFound(err) && !(err instanceof ApiError && err.code === 503)) throw err;
   }
   if (items.length === 0) {
     w.write(0, "Events:\t<none>\n");

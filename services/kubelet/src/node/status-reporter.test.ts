@@ -12,7 +12,7 @@ import { NodeStatusReporter } from "./status-reporter.js";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function setup(options: { existing?: Node; spread?: () => number } = {}) {
+function setup(options: { existing?: Node; spread?: () => number; reportIntervalMs?: number } = {}) {
   const clock = new FakeClock(Date.parse("2025-01-01T00:00:00Z"));
   const timers = new TimerQueue(clock);
   const client = new FakeApiClient();
@@ -43,7 +43,7 @@ function setup(options: { existing?: Node; spread?: () => number } = {}) {
     readiness: () => Promise.resolve(readiness),
     timers,
     updateIntervalMs: 10_000,
-    reportIntervalMs: 60_000,
+    reportIntervalMs: options.reportIntervalMs ?? 60_000,
     metrics,
     log: quiet,
     spread: options.spread,
@@ -91,6 +91,31 @@ describe("NodeStatusReporter", () => {
     const ready = t.node()?.status?.conditions?.find((c) => c.type === "Ready");
     expect(ready?.lastHeartbeatTime).toBe("2025-01-01T00:11:00Z");
     expect(ready?.lastTransitionTime).toBe("2025-01-01T00:00:00Z");
+    t.reporter.stop();
+  });
+
+  it("with heartbeats on NATS (report interval Infinity) writes only changes, and everything after a resync", async () => {
+    const t = setup({ reportIntervalMs: Infinity, spread: () => 0.5 });
+    await t.reporter.start();
+    expect(t.reporter.ready).toBe(true);
+    await t.clock.advance(60 * 60_000);
+    expect(t.statusPatches()).toHaveLength(0);
+    t.setReadiness({ ready: false, reason: "KubeletNotReady", message: "container runtime is down" });
+    await t.clock.advance(10_000);
+    expect(t.statusPatches()).toHaveLength(1);
+    expect(t.reporter.ready).toBe(false);
+    t.setReadiness(READY);
+    await t.clock.advance(10_000);
+    expect(t.statusPatches()).toHaveLength(2);
+    // The controller overwrote Ready with Unknown; a resync writes the whole status back.
+    t.reporter.resync();
+    await t.clock.advance(0);
+    expect(t.statusPatches()).toHaveLength(3);
+    const patch = t.statusPatches()[2]?.patch as { status: object };
+    expect(Object.keys(patch.status)).toContain("capacity");
+    await t.clock.advance(60 * 60_000);
+    expect(t.statusPatches()).toHaveLength(3);
+    expect(t.metrics.text()).toContain('kubelet_node_status_writes_total{reason="heartbeat"} 0');
     t.reporter.stop();
   });
 

@@ -22,7 +22,10 @@ export interface NodeStatusReporterOptions {
   readonly timers: TimerQueue;
   /** How often to look for a change worth writing (Kubernetes' nodeStatusUpdateFrequency, 10 s). */
   readonly updateIntervalMs: number;
-  /** The longest gap between writes: a heartbeat when nothing changed. */
+  /**
+   * The longest gap between writes: a heartbeat when nothing changed.
+   * `Infinity`: never (heartbeats go over NATS instead; writes only on change).
+   */
   readonly reportIntervalMs: number;
   readonly metrics: NodeStatusMetrics;
   readonly log: Logger;
@@ -60,7 +63,7 @@ export class NodeStatusReporter {
   /** Registers (create or take over) and starts the checks. Rejects when registration fails. */
   async start(): Promise<Registration> {
     const registration = await this.register();
-    if (this.options.spread) {
+    if (this.options.spread && Number.isFinite(this.options.reportIntervalMs)) {
       this.lastWrite -= Math.floor(this.options.spread() * this.options.reportIntervalMs);
     }
     this.schedule();
@@ -76,6 +79,23 @@ export class NodeStatusReporter {
     }
     this.timer?.cancel();
     this.timer = this.options.timers.after(0, () => void this.check());
+  }
+
+  /** Whether the last status written says Ready=True (what heartbeats report). */
+  get ready(): boolean {
+    return readyOf(this.written) === "True";
+  }
+
+  /**
+   * Forgets what was written, so the next check writes the whole status: when
+   * someone else (the node lifecycle controller) changed it, e.g. to
+   * Ready=Unknown while it did not hear from us, and a write only on change
+   * would never put it back.
+   */
+  resync(): void {
+    if (this.stopped || !this.registered) return;
+    this.written = undefined;
+    this.kick();
   }
 
   stop(): void {

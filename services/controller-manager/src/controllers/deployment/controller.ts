@@ -7,6 +7,7 @@
  * paused or resized, a rollback request, or a step of the strategy's
  * rollout (`rolling.ts`, `recreate.ts`).
  */
+import type { EventRecorder } from "@ktl/events";
 import type { Deployment, OwnerReference, Pod, ReplicaSet } from "@ktl/api";
 import { selectorFromLabelSelector, type LabelSelector } from "@ktl/apimachinery";
 import type { Client } from "@ktl/client";
@@ -28,6 +29,7 @@ import type { ReadonlyReplicaSet } from "./util/replica-sets.js";
 export const NAME = "deployment";
 
 export interface DeploymentReconcilerOptions {
+  readonly recorder?: EventRecorder;
   readonly client: Client;
   readonly deployments: Indexer<Deployment>;
   readonly replicaSets: Indexer<ReplicaSet>;
@@ -49,6 +51,7 @@ export class DeploymentReconciler implements Reconciler {
     this.ctx = {
       control: new DeploymentControl(options.client),
       log: options.log,
+      recorder: options.recorder,
       now: options.now ?? Date.now,
     };
   }
@@ -136,6 +139,7 @@ function toError(err: unknown): Error {
 }
 
 export interface DeploymentControllerOptions {
+  readonly recorder?: EventRecorder;
   readonly client: Client;
   readonly deployments: SharedInformer<Deployment>;
   readonly replicaSets: SharedInformer<ReplicaSet>;
@@ -170,6 +174,7 @@ export class DeploymentController {
       replicaSets: this.replicaSets,
       pods: this.pods,
       log: options.log,
+      recorder: options.recorder,
       now: options.now,
     });
     options.deployments.addEventHandler({
@@ -284,6 +289,7 @@ export const deploymentController: Controller = {
       replicaSets: ctx.informers.informerFor<ReplicaSet>(REPLICA_SETS),
       pods: ctx.informers.informerFor<Pod>(PODS),
       log: ctx.log,
+      recorder: ctx.recorder,
       queue: ctx.newQueue(NAME),
     });
     return { run: (signal) => controller.run(signal, ctx.config.workers) };

@@ -6,6 +6,7 @@
  * revision annotation, the Deployment's annotations (change-cause) copied
  * onto it, and hash collisions resolved through `status.collisionCount`.
  */
+import { KINDS, referenceTo } from "@ktl/events";
 import type { DeploymentStatus, PodTemplateSpec, ReplicaSet } from "@ktl/api";
 import { isAlreadyExists, isForbidden } from "@ktl/apimachinery";
 import { controllerOf, controllerRefFor } from "./control.js";
@@ -159,6 +160,17 @@ async function getNewReplicaSet(
       replicas,
       revision: newRevision,
     });
+    // Kubernetes records the new ReplicaSet's first size as a scale-up from 0.
+    if (replicas > 0) {
+      ctx.recorder?.event(
+        referenceTo(d, KINDS.Deployment),
+        "Normal",
+        "ScalingReplicaSet",
+        "Scaled up replica set %s to %d from 0",
+        created.metadata?.name ?? "",
+        replicas,
+      );
+    }
   }
 
   const revisionChanged = setDeploymentRevision(d, String(newRevision));

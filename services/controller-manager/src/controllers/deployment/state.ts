@@ -6,6 +6,7 @@
  */
 import type { Deployment, Pod } from "@ktl/api";
 import type { DeepReadonly } from "@ktl/informers";
+import type { EventRecorder } from "@ktl/events";
 import type { Logger } from "@ktl/service";
 import type { DeploymentControl } from "./control.js";
 import type { ReadonlyReplicaSet } from "./util/replica-sets.js";
@@ -15,6 +16,8 @@ export type ReadonlyPod = DeepReadonly<Pod>;
 export interface SyncContext {
   readonly control: DeploymentControl;
   readonly log: Logger;
+  /** Records ScalingReplicaSet; absent in unit tests. */
+  readonly recorder?: EventRecorder;
   /** Wall-clock time in ms: condition timestamps are wall-clock, and tests inject a clock. */
   readonly now: () => number;
 }

@@ -5,6 +5,7 @@
  * under way), cleaning up old ReplicaSets beyond revisionHistoryLimit, the
  * paused conditions, and the status.
  */
+import { KINDS, referenceTo } from "@ktl/events";
 import type { DeploymentStatus } from "@ktl/api";
 import { isNotFound } from "@ktl/apimachinery";
 import { cloneStatus, getAllReplicaSetsAndSyncRevision, progressing } from "./new-replica-set.js";
@@ -73,6 +74,16 @@ export async function scaleReplicaSet(
       from,
       to: replicas,
     });
+    ctx.recorder?.event(
+      referenceTo(d, KINDS.Deployment),
+      "Normal",
+      "ScalingReplicaSet",
+      "Scaled %s replica set %s to %d from %d",
+      from < replicas ? "up" : "down",
+      rs.metadata?.name ?? "",
+      replicas,
+      from,
+    );
   }
   return { scaled, rs: written.obj };
 }

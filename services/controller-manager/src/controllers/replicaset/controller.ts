@@ -5,6 +5,7 @@
  * creations and deletions in the expectations), and the workers that run
  * `ReplicaSetSync` on those keys.
  */
+import type { EventRecorder } from "@ktl/events";
 import type { OwnerReference, Pod, ReplicaSet } from "@ktl/api";
 import { selectorFromLabelSelector } from "@ktl/apimachinery";
 import type { Client } from "@ktl/client";
@@ -28,6 +29,8 @@ export const NAME = "replicaset";
 type ReadonlyRS = DeepReadonly<ReplicaSet>;
 
 export interface ReplicaSetControllerOptions {
+  /** Records SuccessfulCreate / SuccessfulDelete / FailedCreate. */
+  readonly recorder?: EventRecorder;
   readonly client: Client;
   readonly replicaSets: SharedInformer<ReplicaSet>;
   readonly pods: SharedInformer<Pod>;
@@ -63,6 +66,7 @@ export class ReplicaSetController {
       pods: options.pods.indexer,
       expectations: this.expectations,
       log: options.log,
+      recorder: options.recorder,
       now: options.now,
       burstReplicas: options.burstReplicas,
     });
@@ -226,6 +230,7 @@ export const replicaSetController: Controller = {
       replicaSets: ctx.informers.informerFor<ReplicaSet>(REPLICA_SETS),
       pods: ctx.informers.informerFor<Pod>(PODS),
       log: ctx.log,
+      recorder: ctx.recorder,
       queue: ctx.newQueue(NAME),
     });
     return { run: (signal) => controller.run(signal, ctx.config.workers) };

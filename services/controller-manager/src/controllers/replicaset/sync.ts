@@ -4,6 +4,7 @@
  * the pods, create or delete the difference — unless earlier creates or
  * deletes have not shown up in the cache yet — and write the status.
  */
+import { KINDS, referenceTo, type EventRecorder } from "@ktl/events";
 import type { Pod, ReplicaSet } from "@ktl/api";
 import {
   isConflict,
@@ -31,6 +32,8 @@ export interface ReplicaSetSyncOptions {
   readonly pods: Indexer<Pod>;
   readonly expectations: Expectations;
   readonly log: Logger;
+  /** Records SuccessfulCreate / SuccessfulDelete / FailedCreate / FailedDelete. */
+  readonly recorder?: EventRecorder;
   /** Wall-clock time in ms (pod ready times are wall-clock timestamps). */
   readonly now?: () => number;
   readonly burstReplicas?: number;
@@ -105,10 +108,26 @@ export class ReplicaSetSync implements Reconciler {
       log.info("too few replicas", { replicaSet: key, need: rs.spec?.replicas, creating: count });
       const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH, async () => {
         try {
-          await this.control.createPod(rs);
+          const pod = await this.control.createPod(rs);
+          this.options.recorder?.event(
+            referenceTo(rs, KINDS.ReplicaSet),
+            "Normal",
+            "SuccessfulCreate",
+            "Created pod: %s",
+            pod.metadata?.name ?? "",
+          );
         } catch (err) {
           // Every create fails while the namespace is terminating; nothing to retry.
-          if (!isNamespaceTerminating(err)) throw err;
+          if (!isNamespaceTerminating(err)) {
+            this.options.recorder?.event(
+              referenceTo(rs, KINDS.ReplicaSet),
+              "Warning",
+              "FailedCreate",
+              "Error creating: %s",
+              err instanceof Error ? err.message : String(err),
+            );
+            throw err;
+          }
         }
       });
       // Creations that failed or were never tried will never be observed.
@@ -128,7 +147,26 @@ export class ReplicaSetSync implements Reconciler {
       const results = await Promise.allSettled(victims.map((pod) => this.control.deletePod(pod)));
       let first: unknown;
       results.forEach((result, i) => {
-        if (result.status === "fulfilled") return;
+        const victim = victims[i]?.metadata?.name ?? "";
+        if (result.status === "fulfilled") {
+          this.options.recorder?.event(
+            referenceTo(rs, KINDS.ReplicaSet),
+            "Normal",
+            "SuccessfulDelete",
+            "Deleted pod: %s",
+            victim,
+          );
+          return;
+        }
+        if (!isNotFound(result.reason)) {
+          this.options.recorder?.event(
+            referenceTo(rs, KINDS.ReplicaSet),
+            "Warning",
+            "FailedDelete",
+            "Error deleting: %s",
+            result.reason instanceof Error ? result.reason.message : String(result.reason),
+          );
+        }
         // This deletion will never be observed.
         expectations.deletionObserved(key, victims[i]?.metadata?.uid ?? "");
         if (!isNotFound(result.reason)) first ??= result.reason;

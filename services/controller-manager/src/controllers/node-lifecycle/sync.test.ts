@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import type { Node, Pod } from "@ktl/api";
+import { FakeApiClient } from "@ktl/client";
+import { IndexedStore } from "@ktl/informers";
+import { NodeLifecycleMetrics } from "./metrics.js";
+import { NODES, NodeLifecycleSync, PODS } from "./sync.js";
+import { UNREACHABLE_TAINT_KEY } from "./taints.js";
+import { HeartbeatTracker } from "./tracker.js";
+
+const T0 = Date.parse("2025-01-01T00:00:00Z");
+const GRACE = 4_000;
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function makeNode(name: string): Node {
+  return {
+    metadata: { name, uid: `uid-${name}`, resourceVersion: "1" },
+    spec: {},
+    status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }] },
+  };
+}
+
+function makePod(name: string, nodeName: string, tolerationSeconds?: number): Pod {
+  return {
+    metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
+    spec: {
+      nodeName,
+      containers: [{ name: "c", image: "x" }],
+      tolerations:
+        tolerationSeconds === undefined
+          ? undefined
+          : [{ key: UNREACHABLE_TAINT_KEY, operator: "Exists", effect: "NoExecute", tolerationSeconds }],
+    },
+    status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] },
+  };
+}
+
+function fixture() {
+  let now = T0;
+  let listening = true;
+  const client = new FakeApiClient();
+  const nodes = new IndexedStore<Node>();
+  const pods = new IndexedStore<Pod>();
+  const tracker = new HeartbeatTracker(GRACE, T0);
+  const metrics = new NodeLifecycleMetrics();
+  const resyncs: string[] = [];
+  const sync = new NodeLifecycleSync({
+    client,
+    nodes,
+    pods,
+    tracker,
+    listening: () => listening,
+    requestResync: (n) => resyncs.push(n),
+    defaultTolerationSeconds: 3,
+    metrics,
+    log: quiet,
+    now: () => now,
+  });
+  const addNode = (n: Node) => {
+    client.seed(NODES, n);
+    nodes.add(n);
+  };
+  const addPod = (p: Pod) => {
+    client.seed(PODS, p);
+    pods.add(p);
+  };
+  /** Copies the apiserver's state into the caches, as the watches would. */
+  const observe = () => {
+    for (const n of client.all<Node>(NODES)) nodes.add(n);
+    for (const p of pods.list())
+      if (!client.stored(PODS, "default", p.metadata?.name ?? "")) pods.delete(`default/${p.metadata?.name}`);
+    for (const p of client.all<Pod>(PODS)) pods.add(p);
+  };
+  const stored = (name: string) => client.stored<Node>(NODES, undefined, name);
+  return {
+    client,
+    tracker,
+    metrics,
+    resyncs,
+    sync,
+    addNode,
+    addPod,
+    observe,
+    stored,
+    advance: (ms: number) => (now += ms),
+    now: () => now,
+    setListening: (v: boolean) => (listening = v),
+  };
+}
+
+const taintOf = (n: Node | undefined) => n?.spec?.taints?.find((t) => t.key === UNREACHABLE_TAINT_KEY);
+const readyOf = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === "Ready");
+
+describe("NodeLifecycleSync", () => {
+  it("leaves a node heard from within the grace period alone, and asks to look again at its deadline", async () => {
+    const f = fixture();
+    f.addNode(makeNode("a"));
+    f.advance(3_000);
+    f.tracker.heard("a", f.now());
+    f.advance(3_000);
+    const result = await f.sync.reconcile("a");
+    expect(f.client.writes()).toEqual([]);
+    expect(result).toEqual({ requeueAfterMs: 1_001 });
+  });
+
+  it("marks a silent node Unknown and taints it after the grace period, once", async () => {
+    const f = fixture();
+    f.addNode(makeNode("a"));
+    f.advance(GRACE);
+    await f.sync.reconcile("a");
+    expect(f.client.writes()).toEqual([]); // exactly the grace: not yet
+    f.advance(1);
+    await f.sync.reconcile("a");
+    const node = f.stored("a");
+    expect(readyOf(node)).toMatchObject({
+      status: "Unknown",
+      reason: "NodeStatusUnknown",
+      message: "Kubelet stopped posting node status.",
+    });
+    expect(taintOf(node)).toEqual({
+      key: UNREACHABLE_TAINT_KEY,
+      effect: "NoExecute",
+      timeAdded: new Date(f.now()).toISOString(),
+    });
+    expect(f.metrics).toMatchObject({ statusWrites: 1, taintWrites: 1, unreachable: 1 });
+    f.observe();
+    const writes = f.client.writes().length;
+    await f.sync.reconcile("a");
+    expect(f.client.writes().length).toBe(writes); // level-based: nothing more to do
+  });
+
+  it("does not judge while NATS is down", async () => {
+    const f = fixture();
+    f.addNode(makeNode("a"));
+    f.setListening(false);
+    f.advance(60_000);
+    await f.sync.reconcile("a");
+    expect(f.client.writes()).toEqual([]);
+  });
+
+  it("marks pods not ready and evicts them when their toleration runs out", async () => {
+    const f = fixture();
+    f.addNode(makeNode("a"));
+    f.addPod(makePod("default-tol", "a")); // 3 s default
+    f.addPod(makePod("ten", "a", 10));
+    f.addPod(makePod("elsewhere", "b"));
+    f.advance(GRACE + 1);
+    const first = await f.sync.reconcile("a");
+    expect(first).toEqual({ requeueAfterMs: 3_000 });
+    const ready = (name: string) =>
+      f.client.stored<Pod>(PODS, "default", name)?.status?.conditions?.find((c) => c.type === "Ready")
+        ?.status;
+    expect(ready("default-tol")).toBe("False");
+    expect(ready("ten")).toBe("False");
+    expect(ready("elsewhere")).toBe("True");
+    f.observe();
+    f.advance(2_999);
+    await f.sync.reconcile("a");
+    expect(f.metrics.evictions).toBe(0);
+    f.advance(1);
+    const second = await f.sync.reconcile("a");
+    expect(f.metrics.evictions).toBe(1);
+    expect(f.client.stored(PODS, "default", "default-tol")).toBeUndefined();
+    expect(second).toEqual({ requeueAfterMs: 7_000 });
+    f.observe();
+    f.advance(7_000);
+    await f.sync.reconcile("a");
+    expect(f.client.stored(PODS, "default", "ten")).toBeUndefined();
+    expect(f.client.stored(PODS, "default", "elsewhere")).toBeDefined();
+    expect(f.metrics.evictions).toBe(2);
+  });
+
+  it("removes the taint and asks the kubelet for its status when the node is heard again", async () => {
+    const f = fixture();
+    f.addNode(makeNode("a"));
+    f.advance(GRACE + 1);
+    await f.sync.reconcile("a");
+    f.observe();
+    expect(taintOf(f.stored("a"))).toBeDefined();
+    f.tracker.heard("a", f.now());
+    await f.sync.reconcile("a");
+    expect(taintOf(f.stored("a"))).toBeUndefined();
+    expect(f.resyncs).toEqual(["a"]);
+    expect(f.metrics).toMatchObject({ taintWrites: 2, unreachable: 0 });
+  });
+
+  it("forgets a deleted node", async () => {
+    const f = fixture();
+    f.tracker.heard("gone", f.now());
+    await f.sync.reconcile("gone");
+    expect(f.tracker.lastSeen("gone")).toBeUndefined();
+  });
+});
