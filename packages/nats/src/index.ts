@@ -10,3 +10,4 @@
  * bus.publish("node.heartbeat.n1", "");
  */
 export * from "./bus.js";
+export * from "./subjects.js";

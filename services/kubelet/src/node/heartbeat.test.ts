@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../probes/fake-clock.js";
 import { TimerQueue } from "../probes/timer-queue.js";
-import { HeartbeatPublisher, type HeartbeatBus, type HeartbeatMessage } from "./heartbeat.js";
+import type { HeartbeatMessage } from "@ktl/nats";
+import { HeartbeatPublisher, type HeartbeatBus } from "./heartbeat.js";
 
 function fakeBus() {
   const published: { subject: string; data: string }[] = [];

@@ -1,20 +1,5 @@
+import { HEARTBEAT_SUBJECT_PREFIX, RESYNC_SUBJECT_PREFIX, type HeartbeatMessage } from "@ktl/nats";
 import type { TimerHandle, TimerQueue } from "../probes/timer-queue.js";
-
-/**
- * NATS subjects of node liveness. The node lifecycle controller
- * (services/controller-manager/src/controllers/node-lifecycle/subjects.ts)
- * uses the same strings: keep them in step.
- */
-export const HEARTBEAT_SUBJECT_PREFIX = "node.heartbeat.";
-/** The controller asks a node to write its whole status again (it overwrote it, e.g. Ready=Unknown). */
-export const RESYNC_SUBJECT_PREFIX = "node.status.resync.";
-
-/** A heartbeat's payload: small, JSON. `ts` is the sender's clock (ms), for diagnostics only. */
-export interface HeartbeatMessage {
-  readonly node: string;
-  readonly ts: number;
-  readonly ready: boolean;
-}
 
 /** The part of `@ktl/nats`' Bus heartbeats need: best-effort publish, subscriptions. */
 export interface HeartbeatBus {

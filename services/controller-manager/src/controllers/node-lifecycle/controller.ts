@@ -4,7 +4,7 @@ import { finalState, keyOf, type DeepReadonly, type EventHandler } from "@ktl/in
 import { Bus } from "@ktl/nats";
 import type { Controller } from "../../controller.js";
 import { nodeLifecycleMetrics } from "./metrics.js";
-import { HEARTBEAT_SUBJECTS, nodeOfSubject, RESYNC_SUBJECT_PREFIX } from "./subjects.js";
+import { HEARTBEAT_SUBJECTS, nodeOfHeartbeatSubject, RESYNC_SUBJECT_PREFIX } from "@ktl/nats";
 import { NODES, NodeLifecycleSync, PODS } from "./sync.js";
 import { readyCondition, unreachableTaint } from "./taints.js";
 import { HeartbeatTracker } from "./tracker.js";
@@ -108,7 +108,7 @@ export const nodeLifecycleController: Controller = {
           });
         });
         const unsubscribe = bus.subscribe(HEARTBEAT_SUBJECTS, (_data, subject) => {
-          const name = nodeOfSubject(subject);
+          const name = nodeOfHeartbeatSubject(subject);
           if (!name) return;
           metrics.heartbeats++;
           tracker.heard(name, Date.now());
