@@ -17,3 +17,4 @@ export * from "./host-safety.js";
 export * from "./bridge.js";
 export { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 export * from "./portmap.js";
+export { run, runCommand, type RunResult } from "./run.js";
