@@ -11,11 +11,9 @@
  * `down` + `up`, and `down --purge` leaving no process, mount, bridge,
  * cgroup, route or nft table behind. Needs root.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,6 +23,7 @@ import { bridgeNameFor, hostSafetyInstalled } from "@ktl/node-network";
 import { buildBusyboxImage } from "@ktl/oci";
 import { REPO_ROOT } from "@ktl/testing";
 import { dockerSaveTar } from "../integration/images/archives.js";
+import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
 const id = randomBytes(3).toString("hex");
@@ -33,8 +32,6 @@ const NODES = [`${PREFIX}-1`, `${PREFIX}-2`];
 /** Inside the default 100.64.0.0/16, away from what other tests use (100.64.24x/251). */
 const CLUSTER_CIDR = "100.64.160.0/19";
 const IN_CLUSTER_CIDR = /100\.64\.(1[6-8]\d|19[01])\./;
-/** Ports with offset 0, as services/ktl/src/cluster/settings.ts has them. */
-const DEFAULT_PORTS = [2379, 2380, 4222, 8222, 5000, 8080, 8081, 10257, 10259];
 const KUBELET_PORT = 10250;
 
 let home = "";
@@ -46,28 +43,8 @@ let ipForwardBefore = "";
 /** Other kubelets (a test running alongside) install and remove the shared safety net as they go. */
 let othersAtStart = false;
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { env: { ...process.env, KTL_HOME: home, HOME: tmp, KUBECONFIG: "" }, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        const failure = err as (Error & { code?: number | string }) | null;
-        resolve({
-          code: !failure ? 0 : typeof failure.code === "number" ? failure.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+  return runProgram(command, args, { env: { KTL_HOME: home, HOME: tmp, KUBECONFIG: "" }, timeoutMs });
 }
 
 const ktl = (args: readonly string[], timeoutMs = 60_000) =>
@@ -84,26 +61,6 @@ async function kubectl(...args: string[]): Promise<string> {
   const r = await run("kubectl", ["--kubeconfig", join(home, "kubeconfig"), ...args], 30_000);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
-}
-
-function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** An offset whose every port is free (and below the ephemeral range). */
-async function freeOffset(): Promise<number> {
-  for (let candidate = 21_000; candidate >= 11_000; candidate -= 500) {
-    const checks = [
-      ...DEFAULT_PORTS.map((p) => portFree("127.0.0.1", p + candidate)),
-      ...NODES.map((_, i) => portFree(`127.0.1.${i + 1}`, KUBELET_PORT + candidate)),
-    ];
-    if ((await Promise.all(checks)).every(Boolean)) return candidate;
-  }
-  throw new Error("no free port offset between 11000 and 21000");
 }
 
 /** The pids in $KTL_HOME/run/*.pid. */
@@ -188,7 +145,7 @@ spec:
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "ktl-cluster-e2e-"));
   home = join(tmp, "home");
-  offset = await freeOffset();
+  offset = await freePortOffset({ from: 21_000, nodes: NODES.length });
   upArgs = ["cluster", "up", "--nodes", "2", "--port-offset", String(offset), "--node-prefix", PREFIX];
   upArgs.push("--cluster-cidr", CLUSTER_CIDR, "--timeout", "90s");
   guardBefore = await hostSafetyInstalled();

@@ -7,15 +7,14 @@
  * Every line must succeed; a few lines' output is checked too. Needs root
  * (containerd, bridges, cgroups).
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@ktl/testing";
+import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
 const PREFIX = `readme${randomBytes(2).toString("hex")}`;
@@ -26,37 +25,11 @@ let tmp = "";
 let home = "";
 let bin = "";
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          KTL_HOME: home,
-          HOME: tmp,
-          KUBECONFIG: "",
-          PATH: `${bin}:${process.env.PATH}`,
-        },
-        timeout: timeoutMs,
-      },
-      (err, stdout, stderr) => {
-        const failure = err as (Error & { code?: number | string }) | null;
-        resolve({
-          code: !failure ? 0 : typeof failure.code === "number" ? failure.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
+  return runProgram(command, args, {
+    cwd: REPO_ROOT,
+    env: { KTL_HOME: home, HOME: tmp, KUBECONFIG: "", PATH: `${bin}:${process.env.PATH ?? ""}` },
+    timeoutMs,
   });
 }
 
@@ -73,22 +46,6 @@ async function tourLines(): Promise<string[]> {
     .filter((line) => line.trim() !== "");
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freeOffset(): Promise<number> {
-  const ports = [2379, 2380, 4222, 8222, 5000, 8080, 8081, 10257, 10259];
-  for (let candidate = 23_000; candidate >= 11_500; candidate -= 700) {
-    if ((await Promise.all(ports.map((p) => portFree(p + candidate)))).every(Boolean)) return candidate;
-  }
-  throw new Error("no free port offset");
-}
-
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "ktl-readme-"));
   home = join(tmp, "home");
@@ -96,7 +53,7 @@ beforeAll(async () => {
   await mkdir(bin);
   await writeFile(join(bin, "ktl"), `#!/bin/sh\nexec "${process.execPath}" "${KTL_MAIN}" "$@"\n`);
   await chmod(join(bin, "ktl"), 0o755);
-  const offset = await freeOffset();
+  const offset = await freePortOffset({ from: 23_000, step: 700, nodes: 3 });
   const up = await run(
     "ktl",
     [

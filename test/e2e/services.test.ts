@@ -15,13 +15,11 @@
  * machine's perl (builtins only: socket/bind/recv/send) in an image built
  * here from perl, its shared libraries and busybox, pushed with `ktl image push`.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,12 +30,11 @@ import { REPO_ROOT } from "@ktl/testing";
 import { addressLabel, tableNameFor } from "../../services/kube-proxy/src/index.js";
 import { dockerSaveTar } from "../integration/images/archives.js";
 import { removeProxyLeftovers } from "../integration/proxy/net.js";
+import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
 const WEB_YAML = join(REPO_ROOT, "deploy/examples/web.yaml");
 /** Ports with offset 0, as services/ktl/src/cluster/settings.ts has them. */
-const DEFAULT_PORTS = [2379, 2380, 4222, 8222, 5000, 8080, 8081, 10257, 10259];
-const NODE_PORTS = [10250, 10256]; // kubelet and kube-proxy, on each node's address
 const APISERVER_PORT = 8080;
 /** Inside the default 100.64.0.0/16, away from cluster.test.ts (160-191) and the other tests (200-251). */
 const CLUSTER_CIDRS = { userspace: "100.64.128.0/20", nftables: "100.64.144.0/20" } as const;
@@ -45,48 +42,13 @@ const NS = "demo";
 
 type Mode = keyof typeof CLUSTER_CIDRS;
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
-  return new Promise<Result>((resolve) => {
-    execFile(
-      command,
-      args,
-      { env: { ...process.env, ...env }, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        const failure = err as (Error & { code?: number | string }) | null;
-        resolve({
-          code: !failure ? 0 : typeof failure.code === "number" ? failure.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** An offset whose every port is free (below the ephemeral range, apart from cluster.test.ts' 21000, 20500…). */
-async function freeOffset(): Promise<number> {
-  for (let candidate = 20_750; candidate >= 11_000; candidate -= 500) {
-    const checks = [
-      ...DEFAULT_PORTS.map((p) => portFree("127.0.0.1", p + candidate)),
-      ...[1, 2].flatMap((i) => NODE_PORTS.map((p) => portFree(`127.0.1.${i}`, p + candidate))),
-    ];
-    if ((await Promise.all(checks)).every(Boolean)) return candidate;
-  }
-  throw new Error("no free port offset between 11000 and 20750");
+function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<Result> {
+  return runProgram(command, args, { env, timeoutMs });
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200) {
@@ -369,7 +331,7 @@ describe.each(["userspace", "nftables"] as const)("Services on real containers, 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), `ktl-services-e2e-${mode}-`));
     home = join(tmp, "home");
-    offset = await freeOffset();
+    offset = await freePortOffset({ from: 20_750, nodes: 2 });
     const started = Date.now();
     await ok(
       [
