@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serviceUnavailable } from "@ktl/apimachinery";
 import type { ApiClient } from "@ktl/client";
 import { CriClient, type ImageService, type RuntimeService } from "@ktl/cri";
+import { busSink, EventRecorder, type EventSink } from "@ktl/events";
 import type { Bus } from "@ktl/nats";
 import { ensureHostSafety, writeCniConfig } from "@ktl/node-network";
 import type { Logger } from "@ktl/service";
@@ -79,6 +80,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
   const cri = config.runtime === "cri";
   if (cri) await ensureHostSafety({ podCidr: config.podRange, serviceCidr: config.serviceRange });
   const { runtime, images, close } = openRuntime(config);
+  const recorder = eventRecorder(shared, nodeName, log);
   let podManager: PodManager | undefined;
   let networkConfigured = !cri;
   let runtimeVersion: string | undefined;
@@ -90,7 +92,13 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
     host: config.nodeIp,
     port: node.port,
     handler: (req, res) =>
-      serve({ req, res, locate, metrics: shared.metricsText, ready: () => !!podManager }),
+      serve({
+        req,
+        res,
+        locate,
+        metrics: () => shared.metricsText() + recorder.metricsText(),
+        ready: () => !!podManager,
+      }),
   });
   const port = (server.address() as AddressInfo).port;
   let heartbeats: HeartbeatPublisher | undefined;
@@ -166,7 +174,12 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       }).catch(() => undefined);
       if (podCidr) runtime.setPodCidr(podCidr);
     }
-    const probes = new ProbeManager({ runtime, timers: shared.timers, metrics: shared.probeMetrics });
+    const probes = new ProbeManager({
+      runtime,
+      timers: shared.timers,
+      metrics: shared.probeMetrics,
+      recorder,
+    });
     const pods = await startPodManager({
       client: shared.client,
       nodeName,
@@ -183,6 +196,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       allocatable: { cpu: String(config.cpu), memory: String(config.memoryBytes) },
       log,
       signal,
+      recorder,
     });
     podManager = pods;
     return {
@@ -204,6 +218,24 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
     close();
     throw err;
   }
+}
+
+/** One events sink per bus: every node of a hollow process publishes through its one connection. */
+const sinks = new WeakMap<Bus, EventSink>();
+
+/**
+ * The node's event recorder (component "kubelet", host the node name) on the
+ * process's NATS bus; without --nats-servers, a disabled one that only counts
+ * what it drops. Hollow nodes each get their own, sharing the bus and sink.
+ */
+function eventRecorder(shared: KubeletShared, nodeName: string, log: Logger): EventRecorder {
+  if (!shared.bus) return EventRecorder.disabled("kubelet", nodeName);
+  let sink = sinks.get(shared.bus);
+  if (!sink) {
+    sink = busSink(shared.bus, log);
+    sinks.set(shared.bus, sink);
+  }
+  return new EventRecorder({ sink, component: "kubelet", host: nodeName, log });
 }
 
 function openRuntime(config: KubeletConfig): {

@@ -1,6 +1,8 @@
 import { defaultPullPolicy, parseImage, type Container, type Pod } from "@ktl/api";
 import { CriCode, CriError, type CallOptions, type ImageService, type PodSandboxConfig } from "@ktl/cri";
 import type { Backoff } from "./backoff.js";
+import { containerReference, type PodEventRecorder } from "./pod-events.js";
+import { goDuration } from "./timestamps.js";
 
 /** Why an image is not there to start a container from; `reason` is the container's waiting reason. */
 export class ImagePullError extends Error {
@@ -21,6 +23,8 @@ export interface ImagePullerOptions {
   /** Returns an error message to refuse pulling `image` (e.g. a registry the node must not reach). */
   readonly allowedImage?: (image: string) => string | undefined;
   readonly now?: () => number;
+  /** Records the kubelet's image events (Pulling, Pulled, Failed, BackOff, …) on the container. */
+  readonly recorder?: PodEventRecorder;
 }
 
 /**
@@ -38,49 +42,68 @@ export async function ensureImageExists(
   call: CallOptions = {},
 ): Promise<string> {
   const spec = request.container.image ?? "";
+  // The kubelet's image events (imageManager.logIt) name the image as the spec has it.
+  const ref = (): ReturnType<typeof containerReference> =>
+    containerReference(request.pod, request.container.name ?? "");
+  const record = (type: "Normal" | "Warning", reason: string, message: string): void =>
+    options.recorder?.event(ref(), type, reason, message);
   const image = withDefaultTag(spec);
   if (image === undefined) {
-    throw new ImagePullError(
-      "InvalidImageName",
-      `Failed to apply default image tag "${spec}": couldn't parse image name "${spec}": invalid reference format`,
-    );
+    const message = `Failed to apply default image tag "${spec}": couldn't parse image name "${spec}": invalid reference format`;
+    record("Warning", "InspectFailed", message);
+    throw new ImagePullError("InvalidImageName", message);
   }
   let imageRef = "";
   try {
     const { image: present } = await options.images.imageStatus({ image: { image } }, call);
     imageRef = present?.id ?? "";
   } catch (err) {
-    throw new ImagePullError("ImageInspectError", `Failed to inspect image "${image}": ${criMessage(err)}`);
+    const message = `Failed to inspect image "${image}": ${criMessage(err)}`;
+    record("Warning", "InspectFailed", message);
+    throw new ImagePullError("ImageInspectError", message);
   }
   const policy = request.container.imagePullPolicy || defaultPullPolicy(spec);
   if (policy === "Never" || (policy === "IfNotPresent" && imageRef !== "")) {
-    if (imageRef !== "") return imageRef;
-    throw new ImagePullError(
-      "ErrImageNeverPull",
-      `Container image "${image}" is not present with pull policy of Never`,
-    );
+    if (imageRef !== "") {
+      record("Normal", "Pulled", `Container image "${spec}" already present on machine`);
+      return imageRef;
+    }
+    const message = `Container image "${image}" is not present with pull policy of Never`;
+    record("Warning", "ErrImageNeverPull", message);
+    throw new ImagePullError("ErrImageNeverPull", message);
   }
 
   const now = options.now ?? Date.now;
   const key = imageBackoffKey(request.pod, image);
   if (options.backoff.isInBackOffSinceUpdate(key, now())) {
+    record("Normal", "BackOff", `Back-off pulling image "${spec}"`);
     throw new ImagePullError("ImagePullBackOff", `Back-off pulling image "${image}"`);
   }
+  record("Normal", "Pulling", `Pulling image "${spec}"`);
   const refused = options.allowedImage?.(image);
   if (refused !== undefined) {
     options.backoff.next(key, now());
+    record("Warning", "Failed", `Failed to pull image "${spec}": ${refused}`);
     throw new ImagePullError("ErrImagePull", refused);
   }
+  const started = now();
   try {
     const { imageRef: pulled } = await options.images.pullImage(
       { image: { image, userSpecifiedImage: spec }, sandboxConfig: request.sandboxConfig },
       call,
     );
+    record(
+      "Normal",
+      "Pulled",
+      `Successfully pulled image "${spec}" in ${goDuration(Math.max(0, now() - started))}`,
+    );
     return pulled || imageRef;
   } catch (err) {
     if (call.signal?.aborted) throw err;
     options.backoff.next(key, now());
-    throw new ImagePullError("ErrImagePull", criMessage(err));
+    const message = criMessage(err);
+    record("Warning", "Failed", `Failed to pull image "${spec}": ${message}`);
+    throw new ImagePullError("ErrImagePull", message);
   }
 }
 

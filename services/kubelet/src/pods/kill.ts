@@ -2,6 +2,7 @@ import type { Pod } from "@ktl/api";
 import { isNotFound, type CallOptions, type RuntimeService } from "@ktl/cri";
 import type { Logger } from "@ktl/service";
 import type { KillReason } from "./actions.js";
+import { containerReference, type PodEventRecorder } from "./pod-events.js";
 import type { PodRuntimeStatus, RuntimeContainer } from "./runtime-status.js";
 
 /** The kubelet never gives a container less than this to stop (minimumGracePeriodInSeconds). */
@@ -42,15 +43,31 @@ export interface KillDeps {
   readonly runtime: RuntimeService;
   readonly log: Logger;
   readonly call: CallOptions;
+  /** Records Killing events on the pod's containers; none without. */
+  readonly recorder?: PodEventRecorder;
 }
 
-/** Stops one container with `graceSeconds` (CRI StopContainer: SIGTERM, then SIGKILL). A vanished container is stopped enough. */
+/**
+ * Stops one container with `graceSeconds` (CRI StopContainer: SIGTERM, then
+ * SIGKILL). A vanished container is stopped enough. With the pod, a Killing
+ * event says why: `message` (a probe failure, a changed spec) or "Stopping
+ * container <name>".
+ */
 export async function killContainer(
   deps: KillDeps,
   container: Pick<RuntimeContainer, "id" | "name">,
   graceSeconds: number,
   message = "",
+  pod?: Pod,
 ): Promise<void> {
+  if (pod) {
+    deps.recorder?.event(
+      containerReference(pod, container.name),
+      "Normal",
+      "Killing",
+      message || `Stopping container ${container.name}`,
+    );
+  }
   deps.log.info("killing container", {
     container: container.name,
     id: container.id,
@@ -73,11 +90,12 @@ export async function killPod(
   deps: KillDeps,
   status: PodRuntimeStatus,
   graceFor: (c: RuntimeContainer) => number,
+  pod?: Pod,
 ): Promise<void> {
   const live = status.containers.filter(
     (c) => c.state === "running" || c.state === "created" || c.state === "unknown",
   );
-  const results = await Promise.allSettled(live.map((c) => killContainer(deps, c, graceFor(c))));
+  const results = await Promise.allSettled(live.map((c) => killContainer(deps, c, graceFor(c), "", pod)));
   const sandboxes = await Promise.allSettled(
     status.sandboxes
       .filter((s) => s.ready)

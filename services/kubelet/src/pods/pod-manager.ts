@@ -9,6 +9,7 @@ import { Backoff } from "./backoff.js";
 import { configMapGetter } from "./config-maps.js";
 import { makeLogLocator } from "./log-locator.js";
 import type { PodIdentity } from "./labels.js";
+import type { PodEventRecorder } from "./pod-events.js";
 import { Pleg, type RelistedContainer } from "./pleg.js";
 import { newPodRecord, type PodRecord } from "./pod-record.js";
 import { syncPod, type SyncDeps } from "./pod-sync.js";
@@ -56,6 +57,11 @@ export interface PodManagerOptions {
   readonly memoryCapacityBytes?: number;
   /** What the downward API reports for unset limits; default the host's CPUs and memory. */
   readonly allocatable?: { readonly cpu: string; readonly memory: string };
+  /**
+   * Records the kubelet's pod events (Pulling, Pulled, Created, Started,
+   * Killing, BackOff, Failed) about the pods' containers; none without.
+   */
+  readonly recorder?: PodEventRecorder;
 }
 
 /** A pod the runtime runs something for (from the last relist). */
@@ -124,6 +130,7 @@ export async function startPodManager(options: PodManagerOptions): Promise<PodMa
     cgroupParent: options.cgroupParent,
     runtimeName: "",
     log,
+    recorder: options.recorder,
   };
   // The containerID scheme ("containerd://"); asked of the runtime once it answers.
   let runtimeName: string | undefined;

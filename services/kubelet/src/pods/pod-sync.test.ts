@@ -9,6 +9,7 @@ import { FakeRuntime } from "../runtime/fake/fake-runtime.js";
 import { Backoff } from "./backoff.js";
 import { configMapGetter } from "./config-maps.js";
 import { makeLogLocator } from "./log-locator.js";
+import type { PodEventRecorder } from "./pod-events.js";
 import { newPodRecord, type PodRecord } from "./pod-record.js";
 import { syncPod, type SyncDeps, type SyncResult } from "./pod-sync.js";
 import { NO_PROBES, type ProbeResults } from "./probe-results.js";
@@ -89,6 +90,18 @@ function track(pod: Pod): {
     sync: () => {
       record.pod = stored();
       return syncPod(deps, record);
+    },
+  };
+}
+
+/** A recorder that keeps what it is told: "Type Reason fieldPath: message". */
+function fakeRecorder(): PodEventRecorder & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    event: (object, type, reason, fmt, ...args) => {
+      const fieldPath = "fieldPath" in object ? (object.fieldPath ?? "") : "";
+      lines.push(`${type} ${reason} ${fieldPath}: ${args.length > 0 ? String(args) : fmt}`);
     },
   };
 }
@@ -459,6 +472,121 @@ describe("syncPod", () => {
       restartCount: 1,
       state: { running: {} },
     });
+  });
+});
+
+describe("syncPod events", () => {
+  it("records Pulled, Created and Started for a starting pod, and Killing when it is deleted", async () => {
+    const recorder = fakeRecorder();
+    deps = { ...deps, recorder };
+    const { sync, stored } = track(
+      podSpec({
+        initContainers: [{ name: "init", image: "fake/exit:0-5", imagePullPolicy: "IfNotPresent" }],
+        containers: [{ name: "web", image: "nginx:1.27", imagePullPolicy: "Always" }],
+      }),
+    );
+    await sync();
+    await sleep(20);
+    await sync();
+    expect(recorder.lines).toEqual([
+      'Normal Pulling spec.initContainers{init}: Pulling image "fake/exit:0-5"',
+      expect.stringMatching(
+        /^Normal Pulled spec\.initContainers\{init\}: Successfully pulled image "fake\/exit:0-5" in \d/,
+      ),
+      "Normal Created spec.initContainers{init}: Created container init",
+      "Normal Started spec.initContainers{init}: Started container init",
+      'Normal Pulling spec.containers{web}: Pulling image "nginx:1.27"',
+      expect.stringMatching(
+        /^Normal Pulled spec\.containers\{web\}: Successfully pulled image "nginx:1\.27" in /,
+      ),
+      "Normal Created spec.containers{web}: Created container web",
+      "Normal Started spec.containers{web}: Started container web",
+    ]);
+    recorder.lines.length = 0;
+    const pod = stored() as Pod;
+    pod.metadata = {
+      ...pod.metadata,
+      deletionTimestamp: new Date().toISOString(),
+      deletionGracePeriodSeconds: 0,
+    };
+    client.seed(PODS, pod);
+    await sync();
+    expect(recorder.lines).toEqual(["Normal Killing spec.containers{web}: Stopping container web"]);
+  });
+
+  it("records a present image as already present, and a crash loop as BackOff", async () => {
+    const recorder = fakeRecorder();
+    deps = { ...deps, recorder };
+    const { sync } = track(podSpec({ containers: [{ name: "web", image: "fake/exit:1-10" }] }));
+    await sync();
+    await sleep(30);
+    await sync(); // restarted at once
+    await sleep(30);
+    await sync(); // in back-off
+    expect(recorder.lines.slice(-4)).toEqual([
+      'Normal Pulled spec.containers{web}: Container image "fake/exit:1-10" already present on machine',
+      "Normal Created spec.containers{web}: Created container web",
+      "Normal Started spec.containers{web}: Started container web",
+      "Warning BackOff spec.containers{web}: Back-off restarting failed container web in pod web-abc_default(uid-web-abc)",
+    ]);
+  });
+
+  it("records a failed pull as Failed twice, then BackOff while backing off", async () => {
+    const recorder = fakeRecorder();
+    deps = { ...deps, recorder };
+    const { sync } = track(podSpec({ containers: [{ name: "web", image: "nonexistent:1" }] }));
+    await sync();
+    await sync();
+    expect(recorder.lines).toEqual([
+      'Normal Pulling spec.containers{web}: Pulling image "nonexistent:1"',
+      expect.stringMatching(
+        /^Warning Failed spec\.containers\{web\}: Failed to pull image "nonexistent:1": rpc error: /,
+      ),
+      "Warning Failed spec.containers{web}: Error: ErrImagePull",
+      'Normal BackOff spec.containers{web}: Back-off pulling image "nonexistent:1"',
+      "Warning Failed spec.containers{web}: Error: ImagePullBackOff",
+    ]);
+  });
+
+  it("records the probe's reason when killing an unhealthy container, and a config error as Failed", async () => {
+    const recorder = fakeRecorder();
+    let unhealthy = "";
+    deps = {
+      ...makeDeps({
+        ...NO_PROBES,
+        unhealthy: (id) =>
+          id === unhealthy ? "Container web failed liveness probe, will be restarted" : undefined,
+      }),
+      recorder,
+    };
+    const { sync } = track(podSpec());
+    await sync();
+    unhealthy = (await containers("CONTAINER_RUNNING"))[0]?.id ?? "";
+    recorder.lines.length = 0;
+    await sync();
+    expect(recorder.lines[0]).toBe(
+      "Normal Killing spec.containers{web}: Container web failed liveness probe, will be restarted",
+    );
+
+    recorder.lines.length = 0;
+    const bad = track(
+      podSpec(
+        {
+          containers: [
+            {
+              name: "app",
+              image: "nginx:1.27",
+              env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "absent", key: "k" } } }],
+            },
+          ],
+        },
+        "bad",
+      ),
+    );
+    await bad.sync();
+    expect(recorder.lines.at(-1)).toBe(
+      'Warning Failed spec.containers{app}: Error: configmap "absent" not found',
+    );
   });
 });
 

@@ -89,7 +89,7 @@ async function failPastDeadline(
   let status = initial;
   if (hasLive(status)) {
     deps.log.info("pod is past its active deadline", { pod: podRef(pod) });
-    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }));
+    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }), pod);
     status = await getPodRuntimeStatus(deps.runtime, record.uid, deps.call);
   }
   await report(deps, record, pod, status, true, {
@@ -110,12 +110,12 @@ async function syncActive(
   let changed = false;
   if (actions.killPod) {
     changed = hasLive(status);
-    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }));
+    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }), pod);
     if (actions.createSandbox) changed = (await purgeInitContainers(deps, pod, status)) || changed;
   } else {
     for (const k of actions.containersToKill) {
       const grace = containerGracePeriod(pod, { reason: k.reason, containerName: k.name });
-      await killContainer(deps, k, grace, k.message);
+      await killContainer(deps, k, grace, k.message, pod);
       changed = true;
     }
   }
@@ -226,7 +226,7 @@ async function syncTerminal(
 ): Promise<SyncResult> {
   let status = initial;
   if (hasLive(status)) {
-    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }));
+    await killPod(deps, status, (c) => containerGracePeriod(pod, { containerName: c.name }), pod);
     status = await getPodRuntimeStatus(deps.runtime, record.uid, deps.call);
   }
   await report(deps, record, pod, status, true);
@@ -263,7 +263,12 @@ async function terminate(
     const signals = [interrupt.signal, ...(deps.call.signal ? [deps.call.signal] : [])];
     try {
       const call = { ...deps.call, signal: AbortSignal.any(signals) };
-      await killPod({ ...deps, call }, status, () => containerGracePeriod(pod, { override: record.grace }));
+      await killPod(
+        { ...deps, call },
+        status,
+        () => containerGracePeriod(pod, { override: record.grace }),
+        pod,
+      );
     } catch (err) {
       if (interrupt.signal.aborted && !deps.call.signal?.aborted) return { requeueAfterMs: 0 };
       throw err;

@@ -14,6 +14,7 @@ import { hashContainer } from "./container-hash.js";
 import { containerConfig } from "./container-config.js";
 import type { StartFailure } from "./container-statuses.js";
 import { ContainerConfigError, makeEnvironment } from "./env.js";
+import { containerReference, type PodEventRecorder } from "./pod-events.js";
 import { ensureImageExists, imageBackoffKey, ImagePullError, withDefaultTag } from "./image-puller.js";
 import { latestContainer, type PodRuntimeStatus } from "./runtime-status.js";
 import { goDuration } from "./timestamps.js";
@@ -31,6 +32,8 @@ export interface StartDeps {
   readonly allocatable: { readonly cpu: string; readonly memory: string };
   readonly now: () => number;
   readonly call: CallOptions;
+  /** Records the kubelet's container events (Pulled, Created, Started, Failed, BackOff…); none without. */
+  readonly recorder?: PodEventRecorder;
 }
 
 export interface StartRequest {
@@ -65,6 +68,8 @@ export async function startContainer(deps: StartDeps, req: StartRequest): Promis
   const { pod, container } = req;
   const name = container.name ?? "";
   const latest = latestContainer(req.status, name);
+  const record = (type: "Normal" | "Warning", reason: string, message: string): void =>
+    deps.recorder?.event(containerReference(pod, name), type, reason, message);
 
   const lastExit = req.status.containers.find((c) => c.name === name && c.state === "exited");
   if (lastExit) {
@@ -72,6 +77,11 @@ export async function startContainer(deps: StartDeps, req: StartRequest): Promis
     if (deps.crashBackoff.isInBackOffSince(key, lastExit.finishedAt)) {
       const meta = pod.metadata ?? {};
       const delay = goDuration(deps.crashBackoff.get(key));
+      record(
+        "Warning",
+        "BackOff",
+        `Back-off restarting failed container ${name} in pod ${meta.name ?? ""}_${meta.namespace ?? ""}(${meta.uid ?? ""})`,
+      );
       return {
         failure: {
           reason: "CrashLoopBackOff",
@@ -86,13 +96,20 @@ export async function startContainer(deps: StartDeps, req: StartRequest): Promis
   let imageRef: string;
   try {
     imageRef = await ensureImageExists(
-      { images: deps.images, backoff: deps.imageBackoff, allowedImage: deps.allowedImage, now: deps.now },
+      {
+        images: deps.images,
+        backoff: deps.imageBackoff,
+        allowedImage: deps.allowedImage,
+        now: deps.now,
+        recorder: deps.recorder,
+      },
       { pod, container, sandboxConfig: req.sandboxConfig },
       deps.call,
     );
   } catch (err) {
     if (!(err instanceof ImagePullError)) throw err;
     const failure = { reason: err.reason, message: err.message };
+    record("Warning", "Failed", `Error: ${err.reason}`);
     if (err.reason === "ImagePullBackOff")
       return { failure, retryAfterMs: imageRetryAfter(deps, pod, container) };
     if (err.reason !== "ErrImagePull") return { failure };
@@ -125,6 +142,7 @@ export async function startContainer(deps: StartDeps, req: StartRequest): Promis
     });
   } catch (err) {
     if (err instanceof ContainerConfigError || err instanceof VolumeError) {
+      record("Warning", "Failed", `Error: ${err.message}`);
       return { failure: { reason: "CreateContainerConfigError", message: err.message } };
     }
     throw err;
@@ -139,16 +157,20 @@ export async function startContainer(deps: StartDeps, req: StartRequest): Promis
     containerId = created.containerId ?? "";
   } catch (err) {
     if (deps.call.signal?.aborted) throw err;
+    record("Warning", "Failed", `Error: ${criDetails(err)}`);
     return { failure: { reason: "CreateContainerError", message: criDetails(err) } };
   }
+  record("Normal", "Created", `Created container ${name}`);
   try {
     await deps.runtime.startContainer({ containerId }, deps.call);
   } catch (err) {
     if (deps.call.signal?.aborted) throw err;
     // The next attempt creates a new instance: this one would only linger as CREATED.
     await deps.runtime.removeContainer({ containerId }, deps.call).catch(() => undefined);
+    record("Warning", "Failed", `Error: ${criDetails(err)}`);
     return { failure: { reason: "RunContainerError", message: criDetails(err) } };
   }
+  record("Normal", "Started", `Started container ${name}`);
   return {};
 }
 

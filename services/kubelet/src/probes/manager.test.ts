@@ -8,6 +8,7 @@ import { TimerQueue } from "./timer-queue.js";
 
 /** A scripted prober: each container's probe answers what `answers` says at the time of the run. */
 function setup(container: Container, options: { random?: () => number } = {}) {
+  const events: string[] = [];
   const clock = new FakeClock(1_000_000);
   const timers = new TimerQueue(clock);
   const answers = new Map<string, ProbeOutcome["result"]>();
@@ -22,6 +23,10 @@ function setup(container: Container, options: { random?: () => number } = {}) {
     runtime: { execSync: () => Promise.reject(new Error("unused")) },
     timers,
     random: options.random,
+    recorder: {
+      event: (object, type, reason, message) =>
+        events.push(`${type} ${reason} ${"fieldPath" in object ? object.fieldPath : ""}: ${message}`),
+    },
     runner: (probe: Probe, target: ProbeTarget) => {
       const kind = kindOf(probe);
       runs.push({ kind, at: clock.now(), podIp: target.podIp });
@@ -34,7 +39,7 @@ function setup(container: Container, options: { random?: () => number } = {}) {
     metadata: { name: "p", namespace: "default", uid: "uid-1" },
     spec: { containers: [container] },
   };
-  return { clock, manager, answers, runs, changes, pod };
+  return { clock, manager, answers, runs, changes, pod, events };
 }
 
 const http: Pick<Probe, "httpGet"> = { httpGet: { port: 8080, path: "/" } };
@@ -115,6 +120,24 @@ describe("ProbeManager", () => {
     await clock.advance(0);
     expect(runs).toHaveLength(4);
     expect(manager.workerCount()).toBe(1);
+  });
+
+  it("records every failed run as an Unhealthy event on the container", async () => {
+    const { manager, pod, clock, answers, events } = setup({
+      name: "web",
+      livenessProbe: { ...http, periodSeconds: 1, failureThreshold: 3 },
+      readinessProbe: { ...http, periodSeconds: 1 },
+    });
+    manager.updatePod(pod, [{ name: "web", id: "c1", startedAt: clock.now() }], "10.0.0.1");
+    await clock.advance(0);
+    expect(events).toEqual([]);
+    answers.set("liveness", "failure");
+    answers.set("readiness", "failure");
+    await clock.advance(1000);
+    expect(events).toEqual([
+      "Warning Unhealthy spec.containers{web}: Liveness probe failed: liveness said so",
+      "Warning Unhealthy spec.containers{web}: Readiness probe failed: readiness said so",
+    ]);
   });
 
   it("startup gates liveness and readiness; they run at once when it passes; then it stops", async () => {

@@ -1,4 +1,5 @@
 import type { Pod } from "@ktl/api";
+import { containerReference, type PodEventRecorder } from "../pods/pod-events.js";
 import type { ProbeResults, RunningContainer } from "../pods/probe-results.js";
 import type { ProbeExecutor } from "./exec-probe.js";
 import { ProbeMetrics } from "./metrics.js";
@@ -18,6 +19,8 @@ export interface ProbeManagerOptions {
   readonly random?: () => number;
   /** Run counters, shared by the managers of one process; a new one by default. */
   readonly metrics?: ProbeMetrics;
+  /** Records Unhealthy events (Warning "Liveness probe failed: …") on the probed containers; none without. */
+  readonly recorder?: PodEventRecorder;
 }
 
 /** One running container instance and its probe workers. */
@@ -30,6 +33,8 @@ interface Instance {
 
 interface PodEntry {
   podIp: string | undefined;
+  /** The pod as last given to updatePod (for events). */
+  pod: Pod;
   readonly instances: Map<string, Instance>;
 }
 
@@ -53,6 +58,7 @@ export class ProbeManager implements ProbeResults {
   private readonly random: () => number;
   private readonly startedAt: number;
   readonly metrics: ProbeMetrics;
+  private readonly recorder: PodEventRecorder | undefined;
 
   constructor(options: ProbeManagerOptions) {
     this.ownsTimers = options.timers === undefined;
@@ -61,6 +67,7 @@ export class ProbeManager implements ProbeResults {
     this.random = options.random ?? Math.random;
     this.startedAt = this.timers.clock.now();
     this.metrics = options.metrics ?? new ProbeMetrics();
+    this.recorder = options.recorder;
   }
 
   isReady(containerId: string): boolean {
@@ -96,10 +103,11 @@ export class ProbeManager implements ProbeResults {
     const uid = pod.metadata?.uid ?? "";
     let entry = this.pods.get(uid);
     if (!entry) {
-      entry = { podIp, instances: new Map() };
+      entry = { podIp, pod, instances: new Map() };
       this.pods.set(uid, entry);
     }
     entry.podIp = podIp;
+    entry.pod = pod;
     const live = new Set(running.map((r) => r.id));
     for (const [id, instance] of entry.instances) {
       if (!live.has(id)) this.drop(entry, instance);
@@ -159,6 +167,17 @@ export class ProbeManager implements ProbeResults {
       started: () => this.isStarted(running.id),
       changed: (worker) => this.changed(instance, worker),
       count: (kind, result) => this.metrics.count(kind, result),
+      ran: (worker, outcome) => {
+        // The prober's events: every failed run, not only the verdict's flip.
+        if (!this.recorder || outcome.result === "success") return;
+        const kind = worker.kind.charAt(0).toUpperCase() + worker.kind.slice(1);
+        const ref = containerReference(entry.pod, running.name);
+        if (outcome.result === "failure") {
+          this.recorder.event(ref, "Warning", "Unhealthy", `${kind} probe failed: ${outcome.output}`);
+        } else {
+          this.recorder.event(ref, "Warning", "Unhealthy", `${kind} probe errored: ${outcome.output}`);
+        }
+      },
     };
     const now = this.timers.clock.now();
     for (const kind of PROBE_KINDS) {

@@ -26,6 +26,8 @@ export interface WorkerHost {
   changed(worker: ProbeWorker): void;
   /** Counts one run by kind and outcome, for /metrics. */
   count(kind: ProbeKind, result: ProbeOutcome["result"]): void;
+  /** Hears every run's outcome (for Unhealthy events). */
+  ran?(worker: ProbeWorker, outcome: ProbeOutcome): void;
 }
 
 /**
@@ -112,6 +114,7 @@ export class ProbeWorker {
     this.inFlight = false;
     if (this.stopped) return;
     this.host.count(this.kind, outcome.result);
+    this.host.ran?.(this, outcome);
     this.record(outcome);
     if (!this.onHold && !(this.kind === "startup" && this.result === "success")) {
       this.schedule(Math.max(startedRun + this.timing.periodMs, this.host.timers.clock.now()));
