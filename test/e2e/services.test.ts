@@ -25,11 +25,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountsUnder } from "@ktl/cri";
+import { removeProxyLeftovers } from "@ktl/node-network";
 import { buildBusyboxImage, createImage, createLayer, type TarEntry } from "@ktl/oci";
 import { REPO_ROOT } from "@ktl/testing";
 import { addressLabel, tableNameFor } from "../../services/kube-proxy/src/index.js";
 import { dockerSaveTar } from "../integration/images/archives.js";
-import { removeProxyLeftovers } from "../integration/proxy/net.js";
 import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
@@ -353,7 +353,7 @@ describe.each(["userspace", "nftables"] as const)("Services on real containers, 
         // gone
       }
     }
-    if (!purged) for (const n of nodes) await removeProxyLeftovers(tableNameFor(n), addressLabel(n));
+    if (!purged) for (const n of nodes) await removeProxyLeftovers(n);
     if ((await mountsUnder(tmp)).length === 0) await rm(tmp, { recursive: true, force: true });
     console.info(`services e2e (${mode}): ${JSON.stringify(report)}`);
   }, 150_000);

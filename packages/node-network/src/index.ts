@@ -18,3 +18,4 @@ export * from "./bridge.js";
 export { parseCidr, cidrContains, type Cidr } from "./cidr.js";
 export * from "./portmap.js";
 export { run, runCommand, type RunResult } from "./run.js";
+export * from "./proxy-leftovers.js";

@@ -12,15 +12,14 @@
  * them back on their next reconcile (every second). Addresses use scope host,
  * so the kernel never picks one as the source of other traffic.
  */
-import { createHash } from "node:crypto";
+import { proxyAddressLabel } from "@ktl/node-network";
 import { runCommand, type Runner } from "./exec.js";
 
 const DEVICE = "lo";
 
 /** The label marking a node's addresses (at most 15 characters, starting with the device name). */
-export function addressLabel(nodeName: string): string {
-  return `${DEVICE}:kp${createHash("sha256").update(nodeName).digest("hex").slice(0, 8)}`;
-}
+/** The label on `lo` that marks this node's proxy's addresses (one definition, in @ktl/node-network). */
+export const addressLabel = proxyAddressLabel;
 
 interface AddrInfo {
   family?: string;

@@ -176,16 +176,3 @@ export class ProxyTestNet {
     if (!this.hadGuard) await removeHostSafety(RANGES);
   }
 }
-
-/**
- * Removes what a kube-proxy that was killed (not stopped) may have left: its
- * nft table and its labelled ClusterIP addresses on lo.
- */
-export async function removeProxyLeftovers(table: string, label: string): Promise<void> {
-  await sh("nft", "delete", "table", "ip", table).catch(() => undefined);
-  const out = await sh("ip", "-j", "-4", "addr", "show", "dev", "lo");
-  const links = JSON.parse(out || "[]") as { addr_info?: { local?: string; label?: string }[] }[];
-  for (const a of links.flatMap((l) => l.addr_info ?? [])) {
-    if (a.label === label && a.local) await sh("ip", "addr", "del", `${a.local}/32`, "dev", "lo");
-  }
-}

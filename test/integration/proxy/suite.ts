@@ -9,7 +9,8 @@ import { startKubeProxy, type ServiceProcess } from "@ktl/testing";
 import { addressLabel, tableNameFor } from "../../../services/kube-proxy/src/index.js";
 import { useApiserver, type TestCluster } from "../cluster.js";
 import { eventually, hello, metric, metricsOf, nameOf, openEcho, spread, udpAsk } from "./clients.js";
-import { ProxyTestNet, removeProxyLeftovers, sh, type Backend } from "./net.js";
+import { removeLoAddresses, removeProxyLeftovers } from "@ktl/node-network";
+import { ProxyTestNet, sh, type Backend } from "./net.js";
 
 export type Mode = "userspace" | "nftables";
 
@@ -124,6 +125,9 @@ export function proxySuite(
   };
 
   beforeAll(async () => {
+    // ClusterIPs a dead proxy left on lo (killed, never cleaned) would be
+    // counted as someone else's; live proxies re-add theirs within a second.
+    await removeLoAddresses((label) => label.startsWith("lo:kp"));
     await net.setup();
     ctx.backends.push(await net.backend("b1", 11), await net.backend("b2", 12), await net.backend("b3", 13));
     await ctx.createService("web", ctx.web.clusterIP, {
@@ -146,7 +150,7 @@ export function proxySuite(
 
   afterAll(async () => {
     await ctx.proxy?.stop();
-    await removeProxyLeftovers(tableNameFor(nodeName), addressLabel(nodeName));
+    await removeProxyLeftovers(nodeName);
     await net.teardown();
   });
 

@@ -5,9 +5,8 @@
 import { createSocket } from "node:dgram";
 import { expect, it } from "vitest";
 import { startKubeProxy } from "@ktl/testing";
-import { addressLabel, tableNameFor } from "../../../services/kube-proxy/src/index.js";
 import { eventually, hello, metric, metricsOf, nameOf, spread, udpAsk } from "./clients.js";
-import { removeProxyLeftovers } from "./net.js";
+import { removeProxyLeftovers } from "@ktl/node-network";
 import { proxySuite } from "./suite.js";
 
 const UDP_TIMEOUT_S = 2;
@@ -94,7 +93,7 @@ proxySuite("userspace", ["--udp-timeout-seconds", String(UDP_TIMEOUT_S), "--dial
       ctx.proxy = second;
     } catch (err) {
       await second.stop();
-      await removeProxyLeftovers(tableNameFor(`${ctx.nodeName}-2`), addressLabel(`${ctx.nodeName}-2`));
+      await removeProxyLeftovers(`${ctx.nodeName}-2`);
       throw err;
     }
   });

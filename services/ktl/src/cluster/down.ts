@@ -9,7 +9,7 @@
  * unless --purge. Every step runs even when an earlier one failed.
  */
 import { readdir, rm, rmdir } from "node:fs/promises";
-import { bridgeNameFor, removePortmapLeftovers } from "@ktl/node-network";
+import { bridgeNameFor, removePortmapLeftovers, removeProxyLeftovers } from "@ktl/node-network";
 import { mountsUnder } from "@ktl/cri";
 import { CliError } from "../cli/errors.js";
 import {
@@ -65,7 +65,14 @@ export async function clusterDown(o: DownOptions): Promise<void> {
       );
 
     await Promise.all(
-      nodes.map((n) => step(`stopping kube-proxy-${n.name}`, () => stop(kubeProxyComponent(settings, n)))),
+      nodes.map((n) =>
+        step(`stopping kube-proxy-${n.name}`, async () => {
+          await stop(kubeProxyComponent(settings, n));
+          // A proxy killed after its grace period could not remove its rules and ClusterIPs.
+          const removed = await removeProxyLeftovers(n.name);
+          if (removed > 0) o.say(`removed ${removed} ClusterIP address(es) kube-proxy-${n.name} left on lo`);
+        }),
+      ),
     );
     await Promise.all(
       nodes.map((n) => step(`stopping kubelet-${n.name}`, () => stop(kubeletComponent(paths, settings, n)))),

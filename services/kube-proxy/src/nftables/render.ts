@@ -30,6 +30,7 @@
  * previous render made that are gone now, and redefines the rest. Affinity
  * sets that stay keep their clients.
  */
+import { proxyTableName } from "@ktl/node-network";
 import type { Endpoint, ProxyState, ServicePortState } from "../model.js";
 import { clusterIPsOf } from "../model.js";
 import { cidrContains, parseCidr } from "@ktl/node-network";
@@ -59,10 +60,8 @@ export interface Rendered extends RenderedNames {
 }
 
 /** `ip ktl-proxy-<node>`, with the node name reduced to what an nft identifier allows. */
-export function tableNameFor(nodeName: string): string {
-  const clean = nodeName.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return `ktl-proxy-${clean.slice(0, 200)}`;
-}
+/** This node's proxy's table (one definition, in @ktl/node-network). */
+export const tableNameFor = proxyTableName;
 
 const svcChain = (p: ServicePortState): string => `svc-${p.key}`;
 const epSuffix = (p: ServicePortState, e: Endpoint): string => `${p.key}__${e.ip}/${e.port}`;
