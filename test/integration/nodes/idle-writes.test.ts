@@ -107,7 +107,9 @@ describe("etcd writes of idle nodes", () => {
       const r = results[`api-${n}`];
       expect(r?.kubelet).toBeGreaterThan(expected * 0.6);
       expect(r?.kubelet).toBeLessThan(expected * 1.5);
-      expect(r?.etcd).toBeGreaterThanOrEqual(r?.kubelet ?? Infinity);
+      // Each of those writes is an etcd write; the two counters are read a moment
+      // apart at each end of the window, so a write may fall on either side.
+      expect(r?.etcd).toBeGreaterThanOrEqual((r?.kubelet ?? Infinity) * 0.9);
     }
   }, 240_000);
 });
