@@ -125,11 +125,16 @@ describe("events on NATS", () => {
         },
       },
     });
-    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
-    const file = join(await mkdtemp(join(tmpdir(), "ktl-events-")), "web.json");
+    const dir = await mkdtemp(join(tmpdir(), "ktl-events-"));
+    const file = join(dir, "web.json");
     await writeFile(file, manifest);
-    await kubectl.ok(["apply", "-f", file]);
+    try {
+      await kubectl.ok(["apply", "-f", file]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
 
     let lastOut = "";
     const table = await eventually(`the rollout's events (last: ${lastOut})`, async () => {
