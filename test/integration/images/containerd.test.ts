@@ -21,6 +21,7 @@ import {
   sandboxImageRef,
   seedImages,
 } from "@ktl/oci";
+import { removeCgroups } from "@ktl/cri";
 import { Child, startRegistry, type RegistryServer } from "@ktl/testing";
 import { dockerSaveTar } from "./archives.js";
 
@@ -118,6 +119,8 @@ afterAll(async () => {
   }
   for (const run of runs) await run.kill();
   await containerd?.stop(10_000);
+  // ctr puts its tasks under the cgroup named after the containerd namespace.
+  await removeCgroups(`/${NAMESPACE}`);
   if (dir) {
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
