@@ -541,7 +541,8 @@ describe("the kubelet running containers on containerd", () => {
               "sh",
               "-c",
               "if [ -f /state/ran ]; then echo second-run; for i in 1 2 3 4 5; do echo line-$i; done; exec sleep 3600; " +
-                "else touch /state/ran; echo first-run; echo first-bye >&2; exit 1; fi",
+                // stdout and stderr are separate pipes: the pause keeps their order in the log.
+                "else touch /state/ran; echo first-run; sleep 1; echo first-bye >&2; exit 1; fi",
             ],
           },
         ],
