@@ -15,6 +15,8 @@ export interface RunElectedOptions {
   readonly log: Logger;
   /** The service's work, until the signal aborts (shutdown or lost leadership). */
   readonly run: (signal: AbortSignal) => Promise<void>;
+  /** Runs once on SIGTERM/SIGINT after the work stopped, e.g. to flush the events bus. */
+  readonly onStop?: () => Promise<void>;
 }
 
 /**
@@ -28,9 +30,9 @@ export async function runElected(options: RunElectedOptions): Promise<void> {
   const { log } = options;
   if (!options.leaderElect) {
     const stop = new AbortController();
-    onShutdown(log, () => {
+    onShutdown(log, async () => {
       stop.abort();
-      return Promise.resolve();
+      await options.onStop?.();
     });
     await options.run(stop.signal);
     return;
@@ -54,6 +56,7 @@ export async function runElected(options: RunElectedOptions): Promise<void> {
   onShutdown(log, async () => {
     stopping = true;
     await elector.release();
+    await options.onStop?.();
   });
   await elector.run();
   if (!stopping) {

@@ -122,6 +122,25 @@ describe("EventRecorder", () => {
     expect(throwing.dropped.error).toBe(1);
   });
 
+  it("withComponent reports as another component but shares aggregation and counters", () => {
+    const sink = capture();
+    const root = new EventRecorder({ sink, component: "controller-manager", now: () => 1000 });
+    const rs = root.withComponent("replicaset-controller");
+    const deploy = root.withComponent("deployment-controller");
+    rs.event(pod, "Normal", "SuccessfulCreate", "Created pod: web-1");
+    rs.event(pod, "Normal", "SuccessfulCreate", "Created pod: web-1");
+    deploy.event(pod, "Normal", "ScalingReplicaSet", "Scaled up");
+    expect(
+      sink.sent.map((s) => [s.event.source?.component, s.event.reportingComponent, s.event.count]),
+    ).toEqual([
+      ["replicaset-controller", "replicaset-controller", 1],
+      ["replicaset-controller", "replicaset-controller", 2],
+      ["deployment-controller", "deployment-controller", 1],
+    ]);
+    expect(root.recorded).toBe(3);
+    expect(root.metricsText()).toContain("events_recorded_total 3");
+  });
+
   it("disabled recorders drop and count", () => {
     const r = EventRecorder.disabled("default-scheduler");
     r.event(pod, "Normal", "Scheduled", "x");

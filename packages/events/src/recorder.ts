@@ -9,6 +9,13 @@ import { ensureEventStream, eventSubject } from "./stream.js";
 
 export type EventType = "Normal" | "Warning";
 
+/** Events not delivered, by reason (the `events_dropped_total` labels). */
+export interface RecorderDrops {
+  nats_unavailable: number;
+  rate_limited: number;
+  error: number;
+}
+
 /** Where recorded events go; `publish` must not block or throw, and says whether the event left. */
 export interface EventSink {
   publish(subject: string, data: Uint8Array): boolean;
@@ -45,6 +52,13 @@ export interface RecorderOptions {
   readonly qps?: number;
 }
 
+/** Keeps events named in the same millisecond apart, across every recorder of the process. */
+let sequence = 0;
+function nextSequence(): number {
+  sequence = (sequence + 1) % 1_000_000;
+  return sequence;
+}
+
 /** Kubernetes' timestamps: RFC 3339 in seconds. */
 function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -62,12 +76,39 @@ function timestamp(ms: number): string {
  */
 export class EventRecorder {
   private readonly correlator: EventCorrelator;
-  private seq = 0;
-  readonly dropped = { nats_unavailable: 0, rate_limited: 0, error: 0 };
-  recorded = 0;
+  /** Shared by every recorder derived with `withComponent`, so /metrics counts them all. */
+  private readonly counters: { dropped: RecorderDrops; recorded: number };
 
-  constructor(private readonly options: RecorderOptions) {
-    this.correlator = new EventCorrelator({ burst: options.burst, qps: options.qps, now: options.now });
+  constructor(
+    private readonly options: RecorderOptions,
+    shared?: { correlator: EventCorrelator; counters: { dropped: RecorderDrops; recorded: number } },
+  ) {
+    this.correlator =
+      shared?.correlator ?? new EventCorrelator({ burst: options.burst, qps: options.qps, now: options.now });
+    this.counters = shared?.counters ?? {
+      dropped: { nats_unavailable: 0, rate_limited: 0, error: 0 },
+      recorded: 0,
+    };
+  }
+
+  get dropped(): RecorderDrops {
+    return this.counters.dropped;
+  }
+
+  get recorded(): number {
+    return this.counters.recorded;
+  }
+
+  /**
+   * The same recorder (sink, aggregation, rate limits, metrics) reporting as
+   * another component, as client-go's one broadcaster hands each controller
+   * a recorder with its own source ("replicaset-controller", "deployment-controller").
+   */
+  withComponent(component: string): EventRecorder {
+    return new EventRecorder(
+      { ...this.options, component },
+      { correlator: this.correlator, counters: this.counters },
+    );
   }
 
   /** A recorder that keeps nothing (no --nats-servers); it still counts what it drops. */
@@ -98,7 +139,7 @@ export class EventRecorder {
       const event = result.event;
       const data = new TextEncoder().encode(JSON.stringify(event));
       const subject = eventSubject(event.metadata?.namespace ?? "default", event.metadata?.name ?? "");
-      if (this.options.sink.publish(subject, data)) this.recorded++;
+      if (this.options.sink.publish(subject, data)) this.counters.recorded++;
       else this.dropped.nats_unavailable++;
     } catch (err) {
       this.dropped.error++;
@@ -112,7 +153,7 @@ export class EventRecorder {
     const now = timestamp(nowMs);
     // client-go names events "<object>.<UnixNano in hex>"; a counter keeps
     // events recorded within the same millisecond apart.
-    const nanos = BigInt(nowMs) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
+    const nanos = BigInt(nowMs) * 1_000_000n + BigInt(nextSequence());
     const namespace = ref.namespace || "default";
     return {
       apiVersion: "v1",
@@ -157,6 +198,9 @@ export class EventRecorder {
   }
 }
 
+/** How long shutdown waits for buffered events to leave. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 /**
  * The recorder for a component: on NATS when `natsServers` is set, else a
  * no-op one that counts drops. Returns the bus too, to close on shutdown.
@@ -181,5 +225,11 @@ export function createRecorder(options: {
     host: options.host,
     log: options.log,
   });
-  return { recorder, close: () => bus.close() };
+  // Flushes what the client still buffers, but never holds a shutdown up for long (NATS may be down).
+  const close = (): Promise<void> =>
+    Promise.race([
+      bus.close(),
+      new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref()),
+    ]);
+  return { recorder, close };
 }

@@ -29,6 +29,11 @@ export interface ControllerContext {
  */
 export interface Controller {
   readonly name: string;
+  /**
+   * The `source.component` of its Events; Kubernetes' names, e.g.
+   * "replicaset-controller". Defaults to `<name>-controller`.
+   */
+  readonly eventComponent?: string;
   setup(ctx: ControllerContext): RunnableController;
 }
 

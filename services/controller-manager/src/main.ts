@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const client = new ApiClient(config.apiserver);
   const queues = new Map<string, NamedQueueMetrics>();
   // Events go to NATS too (--nats-servers); without it the recorder only counts drops.
-  const { recorder } = createRecorder({
+  const { recorder, close: closeEvents } = createRecorder({
     natsServers: config.natsServers,
     component: "controller-manager",
     log,
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     retryPeriodMs: config.retryPeriodMs,
     log,
     run,
+    // Publishes still buffered in the NATS client leave before the process exits.
+    onStop: closeEvents,
   });
 }
 

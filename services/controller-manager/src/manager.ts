@@ -37,7 +37,7 @@ export async function runControllers(options: {
       informers,
       config,
       log,
-      recorder: options.recorder,
+      recorder: options.recorder?.withComponent(controller.eventComponent ?? `${controller.name}-controller`),
       newQueue: (name) => {
         const queue = new RateLimitingWorkQueue<string>({
           name,

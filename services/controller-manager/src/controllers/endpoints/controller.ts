@@ -84,6 +84,7 @@ export function podEventHandler(
 /** Endpoints kept by this controller, as `kubectl get endpoints` shows them (sync.ts). */
 export const endpointsController: Controller = {
   name: NAME,
+  eventComponent: "endpoint-controller",
   setup(ctx) {
     const queue = ctx.newQueue(NAME);
     const enqueue = (key: string): void => queue.add(key);

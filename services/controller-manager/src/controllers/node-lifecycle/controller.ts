@@ -54,6 +54,7 @@ export function nodeEventHandler(options: {
  */
 export const nodeLifecycleController: Controller = {
   name: NAME,
+  eventComponent: "node-controller",
   setup(ctx) {
     const { config, log } = ctx;
     const metrics = nodeLifecycleMetrics;
