@@ -11,3 +11,4 @@
  */
 export * from "./bus.js";
 export * from "./subjects.js";
+export * from "./relay.js";
