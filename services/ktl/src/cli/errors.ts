@@ -29,3 +29,11 @@ export class SilentError extends CliError {
     this.name = "SilentError";
   }
 }
+
+/** A remote command exited non-zero: printed without `error: `, and ktl exits with its code. */
+export class ExitCodeError extends CliError {
+  constructor(readonly code: number) {
+    super(`command terminated with exit code ${code}`, code);
+    this.name = "ExitCodeError";
+  }
+}

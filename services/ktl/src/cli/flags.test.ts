@@ -42,6 +42,9 @@ describe("parseArgs", () => {
     expect(flags.int("replicas")).toBe(-1);
     expect(flags.has("replicas")).toBe(false);
     expect(positionals).toEqual(["-x"]);
+    expect(flags.argsLenAtDash).toBe(0);
+    expect(parseArgs(["web", "--", "ls"], SPECS).flags.argsLenAtDash).toBe(1);
+    expect(parseArgs(["web", "ls"], SPECS).flags.argsLenAtDash).toBe(-1);
   });
 
   it("fails with pflag's messages", () => {

@@ -24,6 +24,8 @@ export class Flags {
   constructor(
     private readonly specs: ReadonlyMap<string, FlagSpec>,
     private readonly values: ReadonlyMap<string, FlagValue>,
+    /** How many positionals came before `--` (-1: no `--`), as cobra's ArgsLenAtDash. */
+    readonly argsLenAtDash = -1,
   ) {}
 
   /** Whether the flag was given on the command line. */
@@ -105,6 +107,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   const { long, short } = index(specs);
   const values = new Map<string, FlagValue>();
   const positionals: string[] = [];
+  let argsLenAtDash = -1;
   const set = (spec: FlagSpec, raw: string, shown: string): void => {
     const value = convert(spec, raw, shown);
     if (spec.type === "strings") {
@@ -118,6 +121,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     if (arg === "--") {
+      argsLenAtDash = positionals.length;
       positionals.push(...argv.slice(i + 1));
       break;
     }
@@ -165,7 +169,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     }
     positionals.push(arg);
   }
-  return { positionals, flags: new Flags(long, values) };
+  return { positionals, flags: new Flags(long, values, argsLenAtDash) };
 }
 
 /**

@@ -48,8 +48,11 @@ export interface RestConfig {
   readonly timeoutMs?: number;
 }
 
+/** Query parameters; a list repeats the key (`command=a&command=b`). */
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
 export interface RequestInit {
-  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly query?: Query;
   readonly body?: unknown;
   readonly contentType?: string;
   readonly accept?: string;
@@ -92,15 +95,34 @@ export class RestClient {
     return res;
   }
 
-  private send(method: string, path: string, init: RequestInit): Promise<IncomingMessage> {
+  /**
+   * The URL, headers and TLS options of a request to `path`: what every
+   * request shares, and what a WebSocket upgrade (exec) needs as well.
+   */
+  connection(
+    path: string,
+    query: Query = {},
+  ): { url: URL; headers: Record<string, string>; tls: Record<string, unknown> } {
     const url = new URL(this.base.pathname.replace(/\/$/, "") + path, this.base);
-    for (const [k, v] of Object.entries(init.query ?? {})) {
-      if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query)) {
+      if (Array.isArray(v)) for (const item of v as readonly string[]) url.searchParams.append(k, item);
+      else if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
     }
-    const headers: Record<string, string> = {
-      Accept: init.accept ?? "application/json",
-      "User-Agent": USER_AGENT,
-    };
+    const headers: Record<string, string> = { "User-Agent": USER_AGENT };
+    const c = this.config;
+    if (c.token) headers.Authorization = `Bearer ${c.token}`;
+    else if (c.username)
+      headers.Authorization = `Basic ${Buffer.from(`${c.username}:${c.password ?? ""}`).toString("base64")}`;
+    const tls =
+      url.protocol === "https:"
+        ? { ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: !c.insecure, servername: c.servername }
+        : {};
+    return { url, headers, tls };
+  }
+
+  private send(method: string, path: string, init: RequestInit): Promise<IncomingMessage> {
+    const { url, headers, tls } = this.connection(path, init.query);
+    headers.Accept = init.accept ?? "application/json";
     let payload: string | undefined;
     if (init.body !== undefined) {
       payload = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
@@ -108,16 +130,11 @@ export class RestClient {
       headers["Content-Length"] = String(Buffer.byteLength(payload));
     }
     const c = this.config;
-    if (c.token) headers.Authorization = `Bearer ${c.token}`;
-    else if (c.username)
-      headers.Authorization = `Basic ${Buffer.from(`${c.username}:${c.password ?? ""}`).toString("base64")}`;
     const options: RequestOptions & Record<string, unknown> = {
       method,
       headers,
       signal: init.signal,
-      ...(url.protocol === "https:"
-        ? { ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: !c.insecure, servername: c.servername }
-        : {}),
+      ...tls,
     };
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -167,7 +184,7 @@ export function toApiError(code: number, body: string): ApiError {
   return new ApiError({ kind: "Status", message, reason: reasons[code] ?? "", code }, code);
 }
 
-function connectionError(err: Error, method: string, url: URL, host: string): Error {
+export function connectionError(err: Error, method: string, url: URL, host: string): Error {
   if (err instanceof CliError) return err;
   if (err.name === "AbortError") return err;
   const code = (err as NodeJS.ErrnoException).code;

@@ -24,6 +24,7 @@ import { deleteCommand } from "./delete.js";
 import { describeCommand } from "./describe.js";
 import { drainCommand } from "./drain.js";
 import { editCommand } from "./edit.js";
+import { execCommand } from "./exec.js";
 import { getCommand } from "./get.js";
 import { imagePushCommand } from "./image-push.js";
 import { logsCommand } from "./logs.js";
@@ -63,6 +64,7 @@ export const registry = new CommandRegistry()
     rolloutResumeCommand,
     scaleCommand,
     logsCommand,
+    execCommand,
     labelCommand,
     annotateCommand,
     cordonCommand,

@@ -9,64 +9,25 @@ import { parseDuration } from "../cli/duration.js";
 import { CliError } from "../cli/errors.js";
 import type { Flags } from "../cli/flags.js";
 import type { Command } from "../cli/registry.js";
-import { resourcePath } from "../client/paths.js";
 import { isNotFound } from "../client/rest.js";
-import { resolveTargets } from "../client/targets.js";
-import type { LabelSelector, Pod } from "@ktl/api";
-import { selectorQuery } from "../describe/common.js";
-
-/** kubectl prefers ready, running, then newer pods. */
-function rank(pod: Pod): number[] {
-  const ready = (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-  const running = pod.status?.phase === "Running";
-  return [ready ? 0 : 1, running ? 0 : 1, -Date.parse(pod.metadata?.creationTimestamp ?? "0")];
-}
+import type { Pod } from "@ktl/api";
+import { attachablePod } from "./pod-target.js";
 
 async function podFor(ctx: Context, args: string[]): Promise<{ namespace: string; name: string; pod: Pod }> {
   const [first] = args;
   if (!first) throw new CliError("expected POD or TYPE/NAME is a required argument for the logs command");
-  const [target] = await resolveTargets(ctx, [first.includes("/") ? first : `pods/${first}`], {
-    verb: "logs",
-  });
-  if (!target?.name) throw new CliError(`cannot get the logs from ${first}`);
-  if (target.resource.kind === "Pod") {
-    const namespace = target.namespace ?? ctx.namespace();
-    let pod: Pod;
-    try {
-      pod = await ctx.client().request<Pod>("GET", resourcePath(target.resource, namespace, target.name));
-    } catch (err) {
-      // kubectl looks the pod up first and words a missing one this way.
-      if (isNotFound(err))
-        throw new CliError(
-          `error from server (NotFound): pods "${target.name}" not found in namespace "${namespace}"`,
-        );
-      throw err;
-    }
-    return { namespace, name: target.name, pod };
+  try {
+    const found = await attachablePod(ctx, first, "get the logs from");
+    if (found.candidates > 1) ctx.err(`Found ${found.candidates} pods, using pod/${found.name}\n`);
+    return found;
+  } catch (err) {
+    // kubectl looks the pod up first and words a missing one this way.
+    if (isNotFound(err) && /^((po|pods?)\/)?[^/]+$/.test(first))
+      throw new CliError(
+        `error from server (NotFound): pods "${first.replace(/^.*\//, "")}" not found in namespace "${ctx.namespace()}"`,
+      );
+    throw err;
   }
-  const obj = await ctx
-    .client()
-    .request<{ spec?: { selector?: LabelSelector } }>(
-      "GET",
-      resourcePath(target.resource, target.namespace, target.name),
-    );
-  const selector = selectorQuery(obj.spec?.selector);
-  if (!selector) throw new CliError(`cannot get the logs from ${target.resource.kind}`);
-  const pods = await ctx
-    .client()
-    .request<{ items?: Pod[] }>("GET", `/api/v1/namespaces/${target.namespace ?? ""}/pods`, {
-      query: { labelSelector: selector },
-    });
-  const items = [...(pods.items ?? [])].sort((a, b) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    for (let i = 0; i < ra.length; i++) if ((ra[i] ?? 0) !== (rb[i] ?? 0)) return (ra[i] ?? 0) - (rb[i] ?? 0);
-    return 0;
-  });
-  const pod = items[0];
-  if (!pod) throw new CliError(`timed out waiting for the condition`);
-  if (items.length > 1) ctx.err(`Found ${items.length} pods, using pod/${pod.metadata?.name}\n`);
-  return { namespace: target.namespace ?? ctx.namespace(), name: pod.metadata?.name ?? "", pod };
 }
 
 async function run(ctx: Context, args: string[], flags: Flags): Promise<void> {
