@@ -16,6 +16,10 @@ const ConfigSchema = z.object({
   nodeMonitorGracePeriodMs: z.number().int().positive(),
   nodeMonitorPeriodMs: z.number().int().positive(),
   defaultUnreachableTolerationSeconds: z.number().int().min(0),
+  nodeEvictionRate: z.number().min(0),
+  secondaryNodeEvictionRate: z.number().min(0),
+  largeClusterSizeThreshold: z.number().int().min(0),
+  unhealthyZoneThreshold: z.number().gt(0).max(1),
 });
 
 export type ControllerManagerConfig = z.infer<typeof ConfigSchema>;
@@ -32,6 +36,11 @@ ${electedUsage(HEALTH_PORT)}  --workers N                  workers per controlle
   --node-monitor-period SECONDS         how often nodes are checked (at most grace/4) [5]
   --default-unreachable-toleration-seconds N   pods without their own toleration of
                                node.kubernetes.io/unreachable are evicted after N s [300]
+  --node-eviction-rate QPS     unreachable taints per second in a healthy zone [0.1]
+  --secondary-node-eviction-rate QPS   the same in a partially disrupted zone [0.01]
+  --large-cluster-size-threshold N     smaller partially disrupted zones stop tainting [50]
+  --unhealthy-zone-threshold SHARE     not-ready share (of more than 2 nodes) that makes
+                               a zone partially disrupted [0.55]
 `;
 
 /** Flags win over KTL_CONTROLLER_MANAGER_* environment variables, which win over defaults. */
@@ -48,6 +57,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       "node-monitor-grace-period": { type: "string" },
       "node-monitor-period": { type: "string" },
       "default-unreachable-toleration-seconds": { type: "string" },
+      "node-eviction-rate": { type: "string" },
+      "secondary-node-eviction-rate": { type: "string" },
+      "large-cluster-size-threshold": { type: "string" },
+      "unhealthy-zone-threshold": { type: "string" },
     },
     strict: true,
   });
@@ -69,6 +82,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     nodeMonitorPeriodMs: seconds(pick(values["node-monitor-period"], "NODE_MONITOR_PERIOD", "5")),
     defaultUnreachableTolerationSeconds: Number(
       pick(values["default-unreachable-toleration-seconds"], "DEFAULT_UNREACHABLE_TOLERATION_SECONDS", "300"),
+    ),
+    nodeEvictionRate: Number(pick(values["node-eviction-rate"], "NODE_EVICTION_RATE", "0.1")),
+    secondaryNodeEvictionRate: Number(
+      pick(values["secondary-node-eviction-rate"], "SECONDARY_NODE_EVICTION_RATE", "0.01"),
+    ),
+    largeClusterSizeThreshold: Number(
+      pick(values["large-cluster-size-threshold"], "LARGE_CLUSTER_SIZE_THRESHOLD", "50"),
+    ),
+    unhealthyZoneThreshold: Number(
+      pick(values["unhealthy-zone-threshold"], "UNHEALTHY_ZONE_THRESHOLD", "0.55"),
     ),
   });
   if (!result.success) throw configError(result.error.issues, USAGE);

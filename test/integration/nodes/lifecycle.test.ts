@@ -8,7 +8,9 @@
  *   within the grace (+ slack), and its ReplicaSet's pods come back on the
  *   other node; a restarted kubelet clears the taint and is Ready again;
  * - NATS down longer than the grace and back: no Node is marked Unknown,
- *   nothing stored is lost, and every service reconnects by itself.
+ *   nothing stored is lost, and every service reconnects by itself;
+ * - every kubelet stopped: master disruption mode — Nodes Unknown but no
+ *   taint and no pod evicted, however long; restarted, all Ready again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type Node, type Pod, type ReplicaSet } from "@ktl/api";
@@ -237,5 +239,44 @@ describe("node lifecycle over NATS heartbeats", () => {
         'kubelet_node_status_writes_total{reason="heartbeat"}',
       ),
     ).toBe(0);
+  }, 90_000);
+
+  it("evicts nothing when every node goes silent at once (master disruption mode)", async () => {
+    const names = ["lc-a", "lc-b"];
+    const podsBefore = (await client.list<Pod>(PODS, NS, { labelSelector: "app=lc" })).items.map(
+      (p) => p.metadata?.uid,
+    );
+    expect(podsBefore).toHaveLength(REPLICAS);
+    // Stopped together: whichever goes silent first may be tainted for a moment (its zone
+    // still looked healthy); once both are, the taints come off and stay off.
+    await Promise.all(names.map((name) => kubelets.get(name)?.stop()));
+    for (const name of names) kubelets.delete(name);
+    await waitFor(
+      "both Nodes Unknown and untainted",
+      async () => {
+        const all = await Promise.all(names.map(node));
+        return all.every((n) => ready(n) === "Unknown" && !tainted(n)) ? all : undefined;
+      },
+      (GRACE_S + 6) * 1000,
+    );
+    // Well past every pod's toleration: nobody tainted, nothing evicted.
+    const end = Date.now() + (TOLERATION_S + 3) * 1000;
+    while (Date.now() < end) {
+      for (const name of names) expect(tainted(await node(name)), name).toBe(false);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const podsAfter = (await client.list<Pod>(PODS, NS, { labelSelector: "app=lc" })).items;
+    expect(podsAfter.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.uid)).toEqual(
+      podsBefore,
+    );
+    await Promise.all(names.map(startNode));
+    await waitFor(
+      "both Nodes Ready again",
+      async () => {
+        const all = await Promise.all(names.map(node));
+        return all.every((n) => ready(n) === "True" && !tainted(n)) ? all : undefined;
+      },
+      15_000,
+    );
   }, 90_000);
 });

@@ -3,6 +3,7 @@ import { runWorkers } from "@ktl/controller";
 import { finalState, keyOf, type DeepReadonly, type EventHandler } from "@ktl/informers";
 import { Bus } from "@ktl/nats";
 import type { Controller } from "../../controller.js";
+import { ZoneDisruption } from "./disruption.js";
 import { nodeLifecycleMetrics } from "./metrics.js";
 import { HEARTBEAT_SUBJECTS, nodeOfHeartbeatSubject, RESYNC_SUBJECT_PREFIX } from "@ktl/nats";
 import { NODES, NodeLifecycleSync, PODS } from "./sync.js";
@@ -96,6 +97,12 @@ export const nodeLifecycleController: Controller = {
           listening: () => bus.connected,
           requestResync: (node) => bus.publish(RESYNC_SUBJECT_PREFIX + node, ""),
           defaultTolerationSeconds: config.defaultUnreachableTolerationSeconds,
+          disruption: new ZoneDisruption({
+            evictionQps: config.nodeEvictionRate,
+            secondaryEvictionQps: config.secondaryNodeEvictionRate,
+            largeClusterSizeThreshold: config.largeClusterSizeThreshold,
+            unhealthyZoneThreshold: config.unhealthyZoneThreshold,
+          }),
           metrics,
           log,
           now: () => Date.now(),
@@ -119,6 +126,7 @@ export const nodeLifecycleController: Controller = {
         });
         const periodMs = Math.max(100, Math.min(config.nodeMonitorPeriodMs, graceMs / 4));
         const monitor = setInterval(() => {
+          if (bus.connected) sync.refreshZones(Date.now());
           for (const key of nodes.store.listKeys()) enqueue(key);
         }, periodMs);
         log.info("node lifecycle controller started", {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Node, Pod } from "@ktl/api";
 import { FakeApiClient } from "@ktl/client";
 import { IndexedStore } from "@ktl/informers";
+import { ZoneDisruption } from "./disruption.js";
 import { NodeLifecycleMetrics } from "./metrics.js";
 import { NODES, NodeLifecycleSync, PODS } from "./sync.js";
 import { UNREACHABLE_TAINT_KEY } from "./taints.js";
@@ -34,7 +35,11 @@ function makePod(name: string, nodeName: string, tolerationSeconds?: number): Po
   };
 }
 
-function fixture() {
+/**
+ * `keeper`: a node "keeper" that is heard from all the time, so the cluster is
+ * not entirely silent (which would be master disruption mode).
+ */
+function fixture(options: { keeper?: boolean } = {}) {
   let now = T0;
   let listening = true;
   const client = new FakeApiClient();
@@ -51,6 +56,12 @@ function fixture() {
     listening: () => listening,
     requestResync: (n) => resyncs.push(n),
     defaultTolerationSeconds: 3,
+    disruption: new ZoneDisruption({
+      evictionQps: 0.1,
+      secondaryEvictionQps: 0.01,
+      largeClusterSizeThreshold: 50,
+      unhealthyZoneThreshold: 0.55,
+    }),
     metrics,
     log: quiet,
     now: () => now,
@@ -71,6 +82,10 @@ function fixture() {
     for (const p of client.all<Pod>(PODS)) pods.add(p);
   };
   const stored = (name: string) => client.stored<Node>(NODES, undefined, name);
+  if (options.keeper ?? true) {
+    addNode(makeNode("keeper"));
+    tracker.heard("keeper", now);
+  }
   return {
     client,
     tracker,
@@ -81,7 +96,10 @@ function fixture() {
     addPod,
     observe,
     stored,
-    advance: (ms: number) => (now += ms),
+    advance: (ms: number) => {
+      now += ms;
+      if (options.keeper ?? true) tracker.heard("keeper", now);
+    },
     now: () => now,
     setListening: (v: boolean) => (listening = v),
   };
@@ -181,6 +199,95 @@ describe("NodeLifecycleSync", () => {
     expect(taintOf(f.stored("a"))).toBeUndefined();
     expect(f.resyncs).toEqual(["a"]);
     expect(f.metrics).toMatchObject({ taintWrites: 2, unreachable: 0 });
+  });
+
+  it("taints at most one node per 10 s in a healthy zone (--node-eviction-rate 0.1)", async () => {
+    const f = fixture();
+    for (let i = 0; i < 8; i++) f.addNode(makeNode(`n${i}`));
+    f.advance(GRACE + 1);
+    for (let i = 3; i < 8; i++) f.tracker.heard(`n${i}`, f.now()); // 3 of 9 silent: still Normal
+    expect(await f.sync.reconcile("n0")).toBeUndefined();
+    expect(await f.sync.reconcile("n1")).toEqual({ requeueAfterMs: 10_000 });
+    expect(taintOf(f.stored("n0"))).toBeDefined();
+    expect(taintOf(f.stored("n1"))).toBeUndefined();
+    expect(readyOf(f.stored("n1"))?.status).toBe("Unknown"); // the condition is not rate limited
+    f.observe();
+    f.advance(10_000);
+    for (let i = 3; i < 8; i++) f.tracker.heard(`n${i}`, f.now());
+    await f.sync.reconcile("n1");
+    expect(taintOf(f.stored("n1"))).toBeDefined();
+    expect(await f.sync.reconcile("n2")).toEqual({ requeueAfterMs: 10_000 });
+  });
+
+  it("stops tainting in a small partially disrupted zone", async () => {
+    const f = fixture();
+    for (const n of ["a", "b", "c"]) f.addNode(makeNode(n));
+    f.advance(GRACE + 1); // a, b, c silent, keeper heard: 3 of 4 not ready
+    for (const n of ["a", "b", "c"]) expect(await f.sync.reconcile(n)).toBeUndefined();
+    for (const n of ["a", "b", "c"]) {
+      expect(readyOf(f.stored(n))?.status).toBe("Unknown");
+      expect(taintOf(f.stored(n))).toBeUndefined();
+    }
+  });
+
+  it("keeps zones apart: each has its own rate", async () => {
+    const f = fixture();
+    const zoned = (name: string, zone: string) => {
+      const n = makeNode(name);
+      n.metadata!.labels = { "topology.kubernetes.io/zone": zone };
+      return n;
+    };
+    for (const [name, zone] of [
+      ["a1", "a"],
+      ["a2", "a"],
+      ["a3", "a"],
+      ["b1", "b"],
+      ["b2", "b"],
+      ["b3", "b"],
+    ] as const)
+      f.addNode(zoned(name, zone));
+    f.advance(GRACE + 1);
+    for (const n of ["a2", "a3", "b2", "b3"]) f.tracker.heard(n, f.now());
+    await f.sync.reconcile("a1");
+    await f.sync.reconcile("b1");
+    expect(taintOf(f.stored("a1"))).toBeDefined();
+    expect(taintOf(f.stored("b1"))).toBeDefined();
+  });
+
+  it("enters master disruption mode when every node is silent: no taint, no eviction, taints lifted", async () => {
+    const f = fixture({ keeper: false });
+    const a = makeNode("a");
+    a.spec = {
+      taints: [{ key: UNREACHABLE_TAINT_KEY, effect: "NoExecute", timeAdded: new Date(T0).toISOString() }],
+    };
+    f.addNode(a);
+    f.addNode(makeNode("b"));
+    f.addPod(makePod("p", "a")); // 3 s default toleration, long gone by then
+    f.advance(GRACE + 60_000);
+    expect(await f.sync.reconcile("a")).toBeUndefined();
+    expect(readyOf(f.stored("a"))?.status).toBe("Unknown");
+    expect(taintOf(f.stored("a"))).toBeUndefined();
+    expect(f.client.stored(PODS, "default", "p")).toBeDefined();
+    expect(f.metrics.evictions).toBe(0);
+    f.observe();
+    await f.sync.reconcile("b");
+    expect(taintOf(f.stored("b"))).toBeUndefined();
+
+    // b's kubelet is back (a beat, then its status rewritten on request): the mode ends and
+    // every node gets a fresh grace before a taint.
+    f.observe();
+    f.tracker.heard("b", f.now());
+    await f.sync.reconcile("b");
+    expect(f.resyncs).toEqual(["b"]);
+    f.addNode(makeNode("b"));
+    f.observe();
+    f.sync.refreshZones(f.now());
+    await f.sync.reconcile("a");
+    expect(taintOf(f.stored("a"))).toBeUndefined();
+    f.advance(GRACE + 1);
+    f.tracker.heard("b", f.now());
+    await f.sync.reconcile("a");
+    expect(taintOf(f.stored("a"))).toBeDefined();
   });
 
   it("forgets a deleted node", async () => {

@@ -4,6 +4,7 @@ import type { Client } from "@ktl/client";
 import type { ReconcileResult, Reconciler } from "@ktl/controller";
 import type { DeepReadonly, Indexer, Store } from "@ktl/informers";
 import type { Logger } from "@ktl/service";
+import { zoneKey, type ZoneDisruption } from "./disruption.js";
 import type { NodeLifecycleMetrics } from "./metrics.js";
 import {
   notReadyConditions,
@@ -32,10 +33,15 @@ export interface NodeLifecycleSyncOptions {
   readonly requestResync: (node: string) => void;
   /** Pods tolerating the unreachable taint without a toleration of their own, seconds (Kubernetes: 300). */
   readonly defaultTolerationSeconds: number;
+  /** Per-zone taint rate limits and master disruption mode. */
+  readonly disruption: ZoneDisruption;
   readonly metrics: NodeLifecycleMetrics;
   readonly log: Logger;
   readonly now: () => number;
 }
+
+/** A node newly found silent refreshes the zone states at most this often (the monitor does too). */
+const ZONE_REFRESH_MS = 100;
 
 /**
  * One node's lifecycle, level-based (Kubernetes' node lifecycle controller,
@@ -49,13 +55,43 @@ export interface NodeLifecycleSyncOptions {
  *   node.kubernetes.io/unreachable:NoExecute is added with timeAdded, its pods
  *   get Ready=False, and each pod is deleted once its toleration of the taint
  *   (counted from timeAdded) has run out, so its owner replaces it elsewhere.
+ *   Taints are rate limited per zone, and none are placed (existing ones are
+ *   lifted) while every zone is fully disrupted (disruption.ts).
  *
  * Returns a requeue for the next deadline (eviction or grace expiry).
  */
 export class NodeLifecycleSync implements Reconciler {
   private readonly unreachable = new Set<string>();
+  private zonesRefreshedAt = -Infinity;
 
   constructor(private readonly options: NodeLifecycleSyncOptions) {}
+
+  /**
+   * Recomputes the zone states from every node's health: silent beyond the
+   * grace, or its Ready condition not True. Run by the monitor each period
+   * and whenever a node is newly found silent, so a cluster-wide silence is
+   * recognised before the first taint. Leaving master disruption mode gives
+   * every node a fresh grace period, as Kubernetes does.
+   */
+  refreshZones(now: number): void {
+    const { nodes, tracker, disruption, log } = this.options;
+    this.zonesRefreshedAt = now;
+    const health = nodes.list().map((node) => ({
+      zone: zoneKey(node),
+      ready:
+        tracker.judge(node.metadata?.name ?? "", now) === "healthy" &&
+        readyCondition(node)?.status === "True",
+    }));
+    const change = disruption.update(health, now);
+    if (change === "entered") {
+      log.warn("every node is not ready: entering master disruption mode (no taints, no evictions)", {
+        nodes: health.length,
+      });
+    } else if (change === "exited") {
+      log.info("some nodes are ready: leaving master disruption mode; every node gets a fresh grace period");
+      tracker.restartGrace(now);
+    }
+  }
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
     const { nodes, tracker, metrics } = this.options;
@@ -77,6 +113,7 @@ export class NodeLifecycleSync implements Reconciler {
         node: name,
         lastSeen: iso(tracker.lastSeen(name)),
       });
+      if (now - this.zonesRefreshedAt >= ZONE_REFRESH_MS) this.refreshZones(now);
     }
     this.setUnreachable(name, true);
     metrics.unreachable = this.unreachable.size;
@@ -117,15 +154,10 @@ export class NodeLifecycleSync implements Reconciler {
       );
       metrics.statusWrites++;
     }
-    let taintAdded = unreachableTaint(current)?.timeAdded;
-    const taints = withUnreachableTaint(current, nowIso);
-    if (taints) {
-      await this.writeTaints(current, taints);
-      taintAdded = nowIso;
-      this.options.log.info("tainted the node unreachable", { node: name });
-    }
-    const since = taintAdded ? Date.parse(taintAdded) : now;
-    let next = Infinity;
+    const taintAdded = await this.ensureTaint(current, now);
+    // Untainted (rate limited, or master disruption mode): pods are marked not ready but stay.
+    const since = taintAdded.at === undefined ? Infinity : Date.parse(taintAdded.at);
+    let next = taintAdded.retryAt;
     for (const pod of this.options.pods.listByIndex("byNodeName", name)) {
       if (pod.metadata?.deletionTimestamp) continue;
       const deadline = since + tolerationMs(pod, this.options.defaultTolerationSeconds);
@@ -151,6 +183,38 @@ export class NodeLifecycleSync implements Reconciler {
       }
     }
     return Number.isFinite(next) ? { requeueAfterMs: Math.max(1, next - now) } : undefined;
+  }
+
+  /**
+   * The unreachable taint: placed when the node's zone has a token, lifted in
+   * master disruption mode. Returns when it was added (undefined: not there)
+   * and when (ms since the epoch) to look again for a token.
+   */
+  private async ensureTaint(
+    node: DeepReadonly<Node>,
+    now: number,
+  ): Promise<{ at: string | undefined; retryAt: number }> {
+    const { disruption, log } = this.options;
+    const name = node.metadata?.name ?? "";
+    const existing = unreachableTaint(node)?.timeAdded;
+    if (disruption.inMasterDisruption) {
+      const taints = withoutUnreachableTaint(node);
+      if (taints) {
+        await this.writeTaints(node, taints);
+        log.info("lifted the unreachable taint: master disruption mode", { node: name });
+      }
+      return { at: undefined, retryAt: Infinity };
+    }
+    if (unreachableTaint(node)) return { at: existing ?? new Date(now).toISOString(), retryAt: Infinity };
+    const waitMs = disruption.takeTaintToken(zoneKey(node), now);
+    if (waitMs > 0) return { at: undefined, retryAt: now + waitMs };
+    const nowIso = new Date(now).toISOString();
+    const taints = withUnreachableTaint(node, nowIso);
+    if (taints) {
+      await this.writeTaints(node, taints);
+      log.info("tainted the node unreachable", { node: name });
+    }
+    return { at: nowIso, retryAt: Infinity };
   }
 
   private async evict(pod: DeepReadonly<Pod>, node: string): Promise<void> {
