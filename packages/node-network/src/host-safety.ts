@@ -15,14 +15,17 @@
  * - br_netfilter is loaded on this machine (bridge-nf-call-iptables = 1), so
  *   traffic between pods on one bridge passes the forward hook too, with the
  *   bridge as both interfaces: the rules allow it.
+ * - Across machines (host-gw pod routes, see route-syncer.ts) `nodeInterface`
+ *   names the interface towards the other machines: pod bridges and it may
+ *   forward to each other, but only packets from the pod range to the pod
+ *   range. No NAT either way, so pods see each other's real addresses.
  *
  * Call ensureHostSafety before the first pod sandbox of any node, and
  * removeHostSafety when the last node is gone (tests, `cluster down`).
  */
-import { readFile, writeFile } from "node:fs/promises";
 import { BRIDGE_PREFIX } from "./cni-config.js";
 import { parseCidr } from "./cidr.js";
-import { run } from "./run.js";
+import { runCommand, runWith, type Runner } from "./run.js";
 
 export const GUARD_TABLE = "ktl-guard";
 export const DEFAULT_POD_CIDR = "100.64.0.0/16";
@@ -37,6 +40,14 @@ export interface HostSafetyOptions {
   readonly podCidr?: string;
   /** The whole service range (default 100.96.0.0/16). */
   readonly serviceCidr?: string;
+  /**
+   * The interface towards the cluster's other machines (e.g. "eth0"), for
+   * host-gw pod routes: pod-range-to-pod-range traffic may be forwarded
+   * between it and the pod bridges. Unset: pod traffic never leaves the machine.
+   */
+  readonly nodeInterface?: string;
+  /** Runs ip/nft/cat/tee; default the host's (netnsRunner: inside a namespace). */
+  readonly runner?: Runner;
 }
 
 function ranges(options: HostSafetyOptions): [string, string] {
@@ -44,6 +55,29 @@ function ranges(options: HostSafetyOptions): [string, string] {
     parseCidr(options.podCidr ?? DEFAULT_POD_CIDR).text,
     parseCidr(options.serviceCidr ?? DEFAULT_SERVICE_CIDR).text,
   ];
+}
+
+/** An interface name nft can quote and Linux accepts; never a pod bridge. */
+function checkedInterface(name: string): string {
+  if (!/^[\w.-]{1,15}$/.test(name) || name.startsWith(BRIDGE_PREFIX)) {
+    throw new Error(
+      `node interface "${name}" must be a Linux interface name not starting with ${BRIDGE_PREFIX}`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Accepts (ends this chain only: no drop below applies) pod-to-pod packets
+ * between the pod bridges and the node interface, in both directions.
+ */
+function nodeInterfaceRules(pods: string, bridges: string, nodeInterface: string | undefined): string {
+  if (nodeInterface === undefined) return "";
+  const node = `"${checkedInterface(nodeInterface)}"`;
+  const podToPod = `ip saddr ${pods} ip daddr ${pods}`;
+  return `    iifname ${bridges} oifname ${node} ${podToPod} counter accept comment "pods to pods on other machines"
+    iifname ${node} oifname ${bridges} ${podToPod} counter accept comment "pods on other machines to pods"
+`;
 }
 
 /** The guard table as an nft script (atomic: replaces any older version). */
@@ -58,7 +92,7 @@ table inet ${GUARD_TABLE} {
     type filter hook forward priority filter - 10; policy accept;
     ip saddr ${pods} ip daddr != { ${pods}, ${services} } counter drop comment "pods reach only pods and services"
     iifname ${bridges} ip daddr != { ${pods}, ${services} } counter drop comment "nothing from a pod bridge leaves the pod range"
-    iifname ${bridges} oifname != ${bridges} counter drop comment "pod bridges forward only to pod bridges"
+${nodeInterfaceRules(pods, bridges, options.nodeInterface)}    iifname ${bridges} oifname != ${bridges} counter drop comment "pod bridges forward only to pod bridges"
     iifname != ${bridges} oifname ${bridges} counter drop comment "only pod bridges forward to pod bridges"
     iifname != ${bridges} ip daddr ${pods} counter drop comment "the pod range is reached from pod bridges only"
     meta nfproto ipv6 iifname ${bridges} counter drop comment "pods have no IPv6"
@@ -67,35 +101,54 @@ table inet ${GUARD_TABLE} {
 `;
 }
 
-async function guardComment(): Promise<string | undefined> {
+async function guardComment(runner: Runner): Promise<string | undefined> {
   try {
-    const text = await run("nft", ["list", "table", "inet", GUARD_TABLE]);
+    const text = await runWith(runner, "nft", ["list", "table", "inet", GUARD_TABLE]);
     return COMMENT.exec(text)?.[1];
   } catch {
     return undefined; // no such table
   }
 }
 
-async function ensureUnreachable(cidr: string): Promise<void> {
+// Through the runner (not fs), so that a namespace's own sysctl is the one read and written.
+async function readIpForward(runner: Runner): Promise<string> {
+  return (await runWith(runner, "cat", [IP_FORWARD])).trim();
+}
+
+async function writeIpForward(runner: Runner, value: string): Promise<void> {
+  await runWith(runner, "tee", [IP_FORWARD], value);
+}
+
+async function ensureUnreachable(runner: Runner, cidr: string): Promise<void> {
   // Never replace a real route someone else owns (100.64/10 is CGNAT space).
-  const existing = (await run("ip", ["-4", "route", "show", "exact", cidr, "table", "main"])).trim();
+  const existing = (
+    await runWith(runner, "ip", ["-4", "route", "show", "exact", cidr, "table", "main"])
+  ).trim();
   if (existing && !existing.startsWith("unreachable ")) {
     throw new Error(`refusing to replace the route "${existing}" with an unreachable route`);
   }
-  await run("ip", ["-4", "route", "replace", "unreachable", cidr]);
+  await runWith(runner, "ip", ["-4", "route", "replace", "unreachable", cidr]);
 }
 
 /**
  * Installs the unreachable routes and the guard table, then enables IPv4
- * forwarding. Idempotent; a second call with other ranges replaces them.
+ * forwarding. Idempotent; a second call with other ranges (or another
+ * nodeInterface) replaces them.
  */
 export async function ensureHostSafety(options: HostSafetyOptions = {}): Promise<void> {
+  const runner = options.runner ?? runCommand;
   const [pods, services] = ranges(options);
-  await ensureUnreachable(pods);
-  await ensureUnreachable(services);
-  const ipForwardWas = (await guardComment()) ?? (await readFile(IP_FORWARD, "utf8")).trim();
-  await run("nft", ["-f", "-"], guardRuleset({ podCidr: pods, serviceCidr: services, ipForwardWas }));
-  await writeFile(IP_FORWARD, "1");
+  await ensureUnreachable(runner, pods);
+  await ensureUnreachable(runner, services);
+  const ipForwardWas = (await guardComment(runner)) ?? (await readIpForward(runner));
+  const ruleset = guardRuleset({
+    podCidr: pods,
+    serviceCidr: services,
+    nodeInterface: options.nodeInterface,
+    ipForwardWas,
+  });
+  await runWith(runner, "nft", ["-f", "-"], ruleset);
+  await writeIpForward(runner, "1");
 }
 
 /**
@@ -104,17 +157,22 @@ export async function ensureHostSafety(options: HostSafetyOptions = {}): Promise
  * and the unreachable routes. Safe to call when nothing is installed.
  */
 export async function removeHostSafety(options: HostSafetyOptions = {}): Promise<void> {
+  const runner = options.runner ?? runCommand;
   const [pods, services] = ranges(options);
-  const ipForwardWas = await guardComment();
-  if (ipForwardWas === "0") await writeFile(IP_FORWARD, "0");
-  if (ipForwardWas !== undefined) await run("nft", ["delete", "table", "inet", GUARD_TABLE]);
+  const ipForwardWas = await guardComment(runner);
+  if (ipForwardWas === "0") await writeIpForward(runner, "0");
+  if (ipForwardWas !== undefined) await runWith(runner, "nft", ["delete", "table", "inet", GUARD_TABLE]);
   for (const cidr of [pods, services]) {
-    const existing = (await run("ip", ["-4", "route", "show", "exact", cidr, "table", "main"])).trim();
-    if (existing.startsWith("unreachable ")) await run("ip", ["-4", "route", "del", "unreachable", cidr]);
+    const existing = (
+      await runWith(runner, "ip", ["-4", "route", "show", "exact", cidr, "table", "main"])
+    ).trim();
+    if (existing.startsWith("unreachable ")) {
+      await runWith(runner, "ip", ["-4", "route", "del", "unreachable", cidr]);
+    }
   }
 }
 
 /** Whether the guard table is installed (a caller can refuse to start pods without it). */
-export async function hostSafetyInstalled(): Promise<boolean> {
-  return (await guardComment()) !== undefined;
+export async function hostSafetyInstalled(options: Pick<HostSafetyOptions, "runner"> = {}): Promise<boolean> {
+  return (await guardComment(options.runner ?? runCommand)) !== undefined;
 }
