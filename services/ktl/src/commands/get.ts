@@ -14,6 +14,7 @@ import { ApiError, TABLE_ACCEPT } from "../client/rest.js";
 import { resolveTargets } from "../client/targets.js";
 import { age } from "../printers/age.js";
 import { printObjects, parseOutput, type ApiObject, type OutputFormat } from "../printers/output.js";
+import { sortObjects, sortTable } from "../printers/sort-by.js";
 import { writeTable, type Table, type TableOptions } from "../printers/table.js";
 import { GET_TABLE, Tabwriter } from "../printers/tabwriter.js";
 import { watchGroup } from "./get-watch.js";
@@ -73,6 +74,11 @@ export const GET_FLAGS: readonly FlagSpec[] = [
     help: "Files or directories identifying the resources to get.",
   },
   { name: "recursive", short: "R", type: "bool", help: "Process the directory used in -f recursively." },
+  {
+    name: "sort-by",
+    type: "string",
+    help: "If non-empty, sort list types using this field specification (a JSONPath expression, e.g. '{.metadata.name}').",
+  },
   {
     name: "ignore-not-found",
     type: "bool",
@@ -145,10 +151,13 @@ async function fetchTable(
     if (b.kind === "Table") return b;
     return fallbackTable(b.items ?? [b]);
   };
+  // Sorting reads any field of the object, so the rows carry all of it. (kubectl
+  // 1.32 sorts the rows of named objects without it, and so always fails there.)
+  const includeObject = flags.string("sort-by") ? "Object" : undefined;
   if (group.names === undefined) {
     const body = await client.request<unknown>("GET", resourcePath(group.resource, group.namespace), {
       accept: TABLE_ACCEPT,
-      query: listQuery(flags),
+      query: { ...listQuery(flags), includeObject },
     });
     return toTable(body);
   }
@@ -158,6 +167,7 @@ async function fetchTable(
       const one = toTable(
         await client.request<unknown>("GET", resourcePath(group.resource, group.namespace, name), {
           accept: TABLE_ACCEPT,
+          query: { includeObject },
         }),
       );
       if (!table) table = { ...one, rows: [...(one.rows ?? [])] };
@@ -246,11 +256,21 @@ async function run(ctx: Context, args: string[], flags: Flags): Promise<void> {
     return;
   }
   const failed = { value: false };
+  const sortBy = flags.string("sort-by");
   if (format.kind === "table") {
     const blocks: string[] = [];
     for (const group of groups) {
-      const table = await fetchTable(ctx, group, flags, failed);
-      if (!table || (table.rows ?? []).length === 0) continue;
+      const fetched = await fetchTable(ctx, group, flags, failed);
+      if (!fetched || (fetched.rows ?? []).length === 0) continue;
+      let table = fetched;
+      try {
+        if (sortBy) table = sortTable(fetched, sortBy);
+      } catch (err) {
+        // kubectl prints nothing for a listed table whose rows lack the field
+        // (then "No resources found", exit 0); named objects fail.
+        if (group.names === undefined && err instanceof CliError) continue;
+        throw err;
+      }
       const tw = new Tabwriter(GET_TABLE);
       writeTable(tw, table, tableOptions(flags, format, withKind, group.resource));
       blocks.push(tw.flush());
@@ -268,8 +288,9 @@ async function run(ctx: Context, args: string[], flags: Flags): Promise<void> {
     const objectQuery = { query: listQuery(flags), ignoreNotFound: flags.bool("ignore-not-found") };
     for (const group of groups) items.push(...(await fetchObjects(ctx, group, objectQuery, failed)).items);
     const single = targets.length === 1 && targets[0]?.name !== undefined;
+    const sorted = sortBy && !single ? sortObjects(items, sortBy) : items;
     if (!(single && items.length === 0))
-      ctx.out(printObjects(format, items, single, flags.bool("no-headers")));
+      ctx.out(printObjects(format, sorted, single, flags.bool("no-headers")));
   }
   if (failed.value) throw new SilentError();
 }
