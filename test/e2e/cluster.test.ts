@@ -16,12 +16,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existingCgroups, mountsUnder } from "@ktl/cri";
 import { bridgeNameFor, hostSafetyInstalled } from "@ktl/node-network";
 import { buildBusyboxImage } from "@ktl/oci";
-import { REPO_ROOT } from "@ktl/testing";
+import { REPO_ROOT, until } from "@ktl/testing";
 import { dockerSaveTar } from "../integration/images/archives.js";
 import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
@@ -96,22 +95,6 @@ async function otherKubelets(): Promise<boolean> {
     if (cmdline.includes("kubelet/dist/main.js")) return true;
   }
   return false;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(500);
-  }
 }
 
 /** Waits until the pod runs and answers HTTP on its pod IP; returns the answer. */

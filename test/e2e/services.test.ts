@@ -22,12 +22,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountsUnder } from "@ktl/cri";
 import { removeProxyLeftovers } from "@ktl/node-network";
 import { buildBusyboxImage, createImage, createLayer, type TarEntry } from "@ktl/oci";
-import { REPO_ROOT } from "@ktl/testing";
+import { REPO_ROOT, until } from "@ktl/testing";
 import { addressLabel, tableNameFor } from "../../services/kube-proxy/src/index.js";
 import { dockerSaveTar } from "../integration/images/archives.js";
 import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
@@ -49,22 +48,6 @@ function run(
   timeoutMs: number,
 ): Promise<Result> {
   return runProgram(command, args, { env, timeoutMs });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(everyMs);
-  }
 }
 
 /** One GET on a fresh connection (no keep-alive): the pod name from "hello from <pod>", or "error …". */

@@ -20,3 +20,4 @@ export * from "./registry.js";
 export * from "./kubelet.js";
 export * from "./kube-proxy.js";
 export * from "./nats.js";
+export * from "./until.js";

@@ -10,6 +10,7 @@ import {
   type ApiserverProcess,
   type EtcdServer,
   type ServiceProcess,
+  until,
 } from "@ktl/testing";
 import { RestClient } from "../apiserver/client.js";
 
@@ -58,16 +59,6 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------- helpers
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -199,7 +190,7 @@ function condition(d: Deployment, type: string) {
 
 /** What `kubectl rollout status` waits for: the latest spec observed and every replica updated and available. */
 function waitForRollout(name: string, timeoutMs?: number): Promise<Deployment> {
-  return waitFor(
+  return until(
     `the rollout of ${name}`,
     async () => {
       const d = await getDeployment(name);
@@ -343,7 +334,7 @@ describe("Deployment controller against a real apiserver", () => {
     await waitForRollout("stuck");
     const started = Date.now();
     await setImage("stuck", NEVER_READY);
-    const timedOut = await waitFor("ProgressDeadlineExceeded", async () => {
+    const timedOut = await until("ProgressDeadlineExceeded", async () => {
       const d = await getDeployment("stuck");
       return condition(d, "Progressing")?.reason === "ProgressDeadlineExceeded" ? d : undefined;
     });
@@ -361,7 +352,7 @@ describe("Deployment controller against a real apiserver", () => {
     // Scaling mid-rollout shares the new size out in proportion (sync.go scale()):
     // the total may reach 6 + 1; old 3 × 7/4 → 5, new 1 × 7/4 → 2.
     await scaleTo("stuck", 6);
-    const scaled = await waitFor("proportional scaling", async () => {
+    const scaled = await until("proportional scaling", async () => {
       const rsList = await ownedReplicaSets(timedOut);
       const sizes = rsList.map((rs) => rs.spec?.replicas);
       return sizes[0] === 5 && sizes[1] === 2 ? rsList : undefined;
@@ -387,7 +378,7 @@ describe("Deployment controller against a real apiserver", () => {
       { spec: { paused: true } },
       "application/merge-patch+json",
     );
-    await waitFor("the paused condition", async () => {
+    await until("the paused condition", async () => {
       const current = await getDeployment("recreate");
       return condition(current, "Progressing")?.reason === "DeploymentPaused" ? current : undefined;
     });
@@ -411,7 +402,7 @@ describe("Deployment controller against a real apiserver", () => {
     expect(watch.stats.maxLive).toBeLessThanOrEqual(3);
 
     // revisionHistoryLimit 1: of the two old ReplicaSets only the latest is kept.
-    const rsList = await waitFor("the cleanup of old ReplicaSets", async () => {
+    const rsList = await until("the cleanup of old ReplicaSets", async () => {
       const list = await ownedReplicaSets(done);
       return list.length === 2 ? list : undefined;
     });

@@ -17,6 +17,7 @@ import {
   type ApiserverProcess,
   type EtcdServer,
   type ServiceProcess,
+  until,
 } from "@ktl/testing";
 import { RestClient } from "../apiserver/client.js";
 
@@ -48,16 +49,6 @@ afterAll(async () => {
   await apiserver?.stop();
   await etcd?.stop();
 });
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 interface PodSetup {
   app: string;
@@ -115,7 +106,7 @@ function summary(ep: Endpoints | undefined): { ready: string[]; notReady: string
 }
 
 const waitForSummary = (name: string, want: { ready: string[]; notReady: string[] }, timeoutMs?: number) =>
-  waitFor(
+  until(
     `endpoints ${name} = ${JSON.stringify(want)}`,
     async () => {
       const ep = await getEndpoints(name);
@@ -215,7 +206,7 @@ describe("endpoints controller", () => {
     await client.delete(endpoints, NS, "named");
     await waitForSummary("named", { ready: ["10.2.0.1:8080", "10.2.0.2:9090"], notReady: [] });
     await client.delete(services, NS, "named");
-    await waitFor("endpoints named to go", async () => ((await getEndpoints("named")) ? undefined : true));
+    await until("endpoints named to go", async () => ((await getEndpoints("named")) ? undefined : true));
   });
 
   it("prints in kubectl's table", async () => {
@@ -258,7 +249,7 @@ describe("endpoints controller", () => {
           spec: { containers: [{ name: "c", image }] },
         });
       }
-      const ep = await waitFor("fleet endpoints", async () => {
+      const ep = await until("fleet endpoints", async () => {
         const s = summary(await getEndpoints("fleet"));
         return s.ready.length === 2 && s.notReady.length === 1 ? s : undefined;
       });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type ConfigMap, type Namespace, type OwnerReference } from "@ktl/api";
 import { isNotFound } from "@ktl/apimachinery";
 import { ApiClient } from "@ktl/client";
-import { startControllerManager, type ServiceProcess } from "@ktl/testing";
+import { startControllerManager, type ServiceProcess, until } from "@ktl/testing";
 import { useApiserver } from "../cluster.js";
 
 const cluster = useApiserver();
@@ -28,14 +28,6 @@ afterAll(async () => {
   await manager?.stop();
   client?.close();
 });
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function get(name: string): Promise<ConfigMap | undefined> {
   try {
@@ -77,7 +69,7 @@ describe("garbage collector", () => {
     const { names } = await family("bg", 3);
     await client.delete(configmaps, NS, "bg-owner", { propagationPolicy: "Background" });
     expect(await exists("bg-owner")).toBe(false);
-    await waitFor("the dependents to be collected", async () => {
+    await until("the dependents to be collected", async () => {
       const left = await Promise.all(names.map(exists));
       return left.every((e) => !e);
     });
@@ -104,8 +96,8 @@ describe("garbage collector", () => {
     expect(marked.metadata?.deletionTimestamp).toBeTruthy();
     expect(marked.metadata?.finalizers).toContain("foregroundDeletion");
 
-    await waitFor("the owner to go", async () => !(await exists("fg-owner")));
-    await waitFor("the watch to see it", () => Promise.resolve(deleted.includes("fg-owner")));
+    await until("the owner to go", async () => !(await exists("fg-owner")));
+    await until("the watch to see it", () => Promise.resolve(deleted.includes("fg-owner")));
     stop.abort();
     await watching;
     // Every dependent went before the owner did.
@@ -119,7 +111,7 @@ describe("garbage collector", () => {
       propagationPolicy: "Orphan",
     });
     expect(marked.metadata?.finalizers).toContain("orphan");
-    await waitFor("the owner to go", async () => !(await exists("or-owner")));
+    await until("the owner to go", async () => !(await exists("or-owner")));
     // Give a wrong collector time to do harm.
     await sleep(500);
     for (const name of names) {
@@ -136,7 +128,7 @@ describe("garbage collector", () => {
       metadata: { name: "two-dep", ownerReferences: [ownerRef(a), ownerRef(b)] },
     });
     await client.delete(configmaps, NS, "two-a");
-    await waitFor("the dangling reference to be removed", async () => {
+    await until("the dangling reference to be removed", async () => {
       const refs = (await get("two-dep"))?.metadata?.ownerReferences ?? [];
       return refs.length === 1;
     });
@@ -150,6 +142,6 @@ describe("garbage collector", () => {
         ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "ghost", uid: randomUUID() }],
       },
     });
-    await waitFor("the dependent to be collected", async () => !(await exists("ghost-dep")));
+    await until("the dependent to be collected", async () => !(await exists("ghost-dep")));
   });
 });

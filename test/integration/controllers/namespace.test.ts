@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type Namespace, type ResourceInfo } from "@ktl/api";
 import { isNotFound } from "@ktl/apimachinery";
 import { ApiClient, type ApiObject } from "@ktl/client";
-import { startControllerManager, type ServiceProcess } from "@ktl/testing";
+import { startControllerManager, type ServiceProcess, until } from "@ktl/testing";
 import { useApiserver } from "../cluster.js";
 
 const cluster = useApiserver();
@@ -29,14 +28,6 @@ afterAll(async () => {
   await manager?.stop();
   client?.close();
 });
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const labels = { app: "web" };
 const podSpec = (nodeName?: string) => ({
@@ -114,7 +105,7 @@ describe("namespace controller", () => {
     expect(marked.metadata?.deletionTimestamp).toBeTruthy();
     expect(marked.spec?.finalizers).toEqual(["kubernetes"]);
 
-    await waitFor("the namespace to go", async () => {
+    await until("the namespace to go", async () => {
       try {
         await client.get(namespaces, undefined, NS);
         return false;
@@ -125,7 +116,7 @@ describe("namespace controller", () => {
     });
     expect(await Promise.all([configmaps, pods, services, deployments].map(count))).toEqual([0, 0, 0, 0]);
 
-    await waitFor("the watch to see the deletion", () => Promise.resolve(deleted));
+    await until("the watch to see the deletion", () => Promise.resolve(deleted));
     stop.abort();
     await watching;
     const conditions = Object.fromEntries((last?.status?.conditions ?? []).map((c) => [c.type, c.reason]));
@@ -146,7 +137,7 @@ describe("namespace controller", () => {
     await expect(
       client.create(configmaps, "slow", { metadata: { name: "late" } } as ApiObject),
     ).rejects.toThrow(/being terminated/);
-    await waitFor("the controller to report the remaining content", async () => {
+    await until("the controller to report the remaining content", async () => {
       const ns = await client.get<Namespace>(namespaces, undefined, "slow");
       return (ns.status?.conditions ?? []).some(
         (c) => c.type === "NamespaceFinalizersRemaining" && c.status === "True",
@@ -157,7 +148,7 @@ describe("namespace controller", () => {
 
     // Let it go: the namespace follows.
     await client.patch(configmaps, "slow", "held", { metadata: { finalizers: null } });
-    await waitFor("the namespace to go", async () => {
+    await until("the namespace to go", async () => {
       try {
         await client.get(namespaces, undefined, "slow");
         return false;

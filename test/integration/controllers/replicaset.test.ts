@@ -10,6 +10,7 @@ import {
   type ApiserverProcess,
   type EtcdServer,
   type ServiceProcess,
+  until,
 } from "@ktl/testing";
 
 const pods = findResource("", "pods")!;
@@ -41,16 +42,6 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 function createReplicaSet(name: string, replicas: number, minReadySeconds = 0): Promise<ReplicaSet> {
   return client.create<ReplicaSet>(replicasets, NS, {
     metadata: { name },
@@ -77,7 +68,7 @@ async function owned(rs: ReplicaSet): Promise<Pod[]> {
 }
 
 const waitForOwned = (rs: ReplicaSet, count: number, timeoutMs?: number): Promise<Pod[]> =>
-  waitFor(
+  until(
     `${count} pods owned by ${rs.metadata?.name}`,
     async () => {
       const list = await owned(rs);
@@ -90,7 +81,7 @@ const waitForStatus = (
   rs: ReplicaSet,
   want: Partial<NonNullable<ReplicaSet["status"]>>,
 ): Promise<ReplicaSet> =>
-  waitFor(`status ${JSON.stringify(want)} of ${rs.metadata?.name}`, async () => {
+  until(`status ${JSON.stringify(want)} of ${rs.metadata?.name}`, async () => {
     const current = await client.get<ReplicaSet>(replicasets, NS, rs.metadata?.name ?? "");
     const status = current.status ?? {};
     const matches = Object.entries(want).every(([k, v]) => (status as Record<string, unknown>)[k] === v);
@@ -167,7 +158,7 @@ describe("ReplicaSet controller against a real apiserver", () => {
     expect(orphan?.metadata?.ownerReferences?.[0]).toMatchObject({ uid: rs.metadata?.uid, controller: true });
 
     await client.patch(pods, NS, "orphan", { metadata: { labels: { app: "elsewhere" } } });
-    const replaced = await waitFor("the relabelled pod released and replaced", async () => {
+    const replaced = await until("the relabelled pod released and replaced", async () => {
       const list = await owned(rs);
       return list.length === 2 && !list.some((p) => p.metadata?.name === "orphan") ? list : undefined;
     });
@@ -215,7 +206,7 @@ describe("ReplicaSet controller against a real apiserver", () => {
     })().catch(() => undefined);
 
     const rs = await createReplicaSet("crash", replicas);
-    await waitFor("the first pod", async () => (killed ? true : undefined));
+    await until("the first pod", async () => (killed ? true : undefined));
     await killed;
     await manager.stop(); // already dead: this only removes its logs
     const beforeRestart = (await owned(rs)).length;

@@ -28,6 +28,7 @@ import {
   type EtcdServer,
   type NatsServer,
   type ServiceProcess,
+  until,
 } from "@ktl/testing";
 import { KubectlRunner } from "../../e2e/kubectl-runner.js";
 
@@ -45,26 +46,6 @@ let kubectl: KubectlRunner;
 let bus: Bus;
 let recorder: EventRecorder;
 let stopKubelet: (() => void) | undefined;
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(200);
-  }
-}
 
 async function listEvents(
   query = "",
@@ -96,7 +77,7 @@ beforeAll(async () => {
   kubectl = await KubectlRunner.create(apiserver.url);
   bus = Bus.connect({ servers: nats.url, name: "events test", log: quiet, reconnectWaitMs: 200 });
   recorder = new EventRecorder({ sink: busSink(bus), component: "events-test", host: "here" });
-  await eventually("the events API", async () => ((await listEvents()).status === 200 ? true : undefined));
+  await until("the events API", async () => ((await listEvents()).status === 200 ? true : undefined));
 }, 90_000);
 
 afterAll(async () => {
@@ -137,7 +118,7 @@ describe("events on NATS", () => {
     }
 
     let lastOut = "";
-    const table = await eventually(`the rollout's events (last: ${lastOut})`, async () => {
+    const table = await until(`the rollout's events (last: ${lastOut})`, async () => {
       const out = await kubectl.ok(["get", "events", "-n", "default"]);
       lastOut = out;
       return ["ScalingReplicaSet", "SuccessfulCreate", "Scheduled"].every((r) => out.includes(r))
@@ -157,7 +138,7 @@ describe("events on NATS", () => {
     const described = await kubectl.ok(["describe", "deployment", "web"]);
     expect(described).toMatch(/Events:\s*\n\s+Type\s+Reason\s+Age\s+From\s+Message/);
     expect(described).toMatch(
-      /Normal\s+ScalingReplicaSet\s+\S+\s+controller-manager\s+Scaled up replica set web-/,
+      /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-/,
     );
 
     // ktl's own describe prints the same section.
@@ -171,7 +152,7 @@ describe("events on NATS", () => {
     ]);
     expect(ktl.stdout).toMatch(/Events:\s*\n\s+Type\s+Reason\s+Age\s+From\s+Message/);
     expect(ktl.stdout).toMatch(
-      /Normal\s+ScalingReplicaSet\s+\S+\s+controller-manager\s+Scaled up replica set web-/,
+      /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-/,
     );
 
     // Field selectors run on the server.
@@ -218,14 +199,14 @@ describe("events on NATS", () => {
       recorder.event(target, "Warning", "BackOff", "Back-off restarting failed container");
       await sleep(50);
     }
-    const items = await eventually("three occurrences in one event", async () => {
+    const items = await until("three occurrences in one event", async () => {
       const { body } = await listEvents("?fieldSelector=involvedObject.name%3Dflaky");
       return body.items?.[0]?.count === 3 ? body.items : undefined;
     });
     expect(items).toHaveLength(1);
     expect(items[0]?.metadata?.name).toMatch(/^flaky\.[0-9a-f]+$/);
     expect(items[0]?.firstTimestamp).toBeDefined();
-    await eventually("the watch's MODIFIED", async () => (seen.length >= 3 ? true : undefined), 5000);
+    await until("the watch's MODIFIED", async () => (seen.length >= 3 ? true : undefined), 5000);
     expect(seen[0]).toEqual({ type: "ADDED", count: 1 });
     expect(seen.slice(1)).toEqual([
       { type: "MODIFIED", count: 2 },
@@ -279,7 +260,7 @@ describe("events on NATS", () => {
       { metadata: { name: "outage", namespace: "default", uid: "u-out" } },
       KINDS.Pod,
     );
-    await eventually("the apiserver to notice", async () =>
+    await until("the apiserver to notice", async () =>
       (await listEvents()).status === 503 ? true : undefined,
     );
     const down = await listEvents();
@@ -294,14 +275,14 @@ describe("events on NATS", () => {
     expect(recorder.dropped.nats_unavailable).toBeGreaterThan(before);
 
     await nats.resume();
-    await eventually(
+    await until(
       "the events API back",
       async () => ((await listEvents()).status === 200 ? true : undefined),
       30_000,
     );
-    await eventually("bus reconnected", async () => (bus.connected ? true : undefined), 30_000);
+    await until("bus reconnected", async () => (bus.connected ? true : undefined), 30_000);
     recorder.event(target, "Normal", "Started", "Started container after the outage");
-    await eventually("an event after the outage", async () => {
+    await until("an event after the outage", async () => {
       const { body } = await listEvents("?fieldSelector=involvedObject.name%3Doutage,reason%3DStarted");
       return body.items?.length === 1 ? true : undefined;
     });

@@ -32,6 +32,7 @@ import {
   startKubelet,
   type ContainerdServer,
   type KubeletProcess,
+  until,
 } from "@ktl/testing";
 import { cleanupAll } from "../node/net-helpers.js";
 import { useImageRegistry } from "../node/registry.js";
@@ -140,23 +141,6 @@ const waitForPod = (name: string, match: (p: Pod) => boolean, what: string, time
   waitForEvent(name, (e) => e.type !== "DELETED" && match(e.pod), what, timeoutMs).then((e) => e.pod);
 
 // ---- helpers ----
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
-    }
-    await sleep(200);
-  }
-}
 
 async function createPod(pod: Pod): Promise<Pod> {
   const name = pod.metadata?.name ?? "";

@@ -25,6 +25,7 @@ import {
   startKubelet,
   type ContainerdServer,
   type KubeletProcess,
+  until,
 } from "@ktl/testing";
 import { cleanupAll } from "../node/net-helpers.js";
 import { useImageRegistry } from "../node/registry.js";
@@ -71,16 +72,6 @@ afterAll(async () => {
     () => (hadGuard ? Promise.resolve() : removeHostSafety()),
   );
 }, 120_000);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const readyOf = (node: Node) => node.status?.conditions?.find((c) => c.type === "Ready");
 

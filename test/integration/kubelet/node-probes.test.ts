@@ -5,11 +5,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type Pod } from "@ktl/api";
 import { ApiClient } from "@ktl/client";
-import { startKubelet, type KubeletProcess } from "@ktl/testing";
+import { startKubelet, type KubeletProcess, until } from "@ktl/testing";
 import { useApiserver } from "../cluster.js";
 
 const PODS = findResource("", "pods")!;
@@ -42,16 +41,6 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((r) => server?.close(r));
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const podReady = (p: Pod) => p.status?.conditions?.find((c) => c.type === "Ready")?.status;
 

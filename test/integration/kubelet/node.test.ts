@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findResource, type Node, type Pod } from "@ktl/api";
 import { ApiClient } from "@ktl/client";
-import { startKubelet, type KubeletProcess } from "@ktl/testing";
+import { startKubelet, type KubeletProcess, until } from "@ktl/testing";
 import { KubectlRunner } from "../../e2e/kubectl-runner.js";
 import { useApiserver } from "../cluster.js";
 
@@ -43,16 +43,6 @@ async function kubelet(nodeName: string, args: string[] = [], rootDir?: string):
   });
   started.push(k);
   return k;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const ready = (node: Node) => node.status?.conditions?.find((c) => c.type === "Ready");

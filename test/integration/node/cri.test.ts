@@ -33,6 +33,7 @@ import {
   freePort,
   startContainerd,
   type ContainerdServer,
+  until,
 } from "@ktl/testing";
 import { cleanupAll, sh } from "./net-helpers.js";
 import { useImageRegistry } from "./registry.js";
@@ -52,16 +53,6 @@ let podIp = "";
 let webId = "";
 let hostPort = 0;
 let natBefore = false;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function exited(containerId: string): Promise<ContainerStatus> {
   return until(`container ${containerId} to exit`, async () => {

@@ -27,6 +27,7 @@ import {
   type KubeletProcess,
   type NatsServer,
   type ServiceProcess,
+  until,
 } from "@ktl/testing";
 
 const NODES = findResource("", "nodes")!;
@@ -86,22 +87,6 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const node = (name: string): Promise<Node> => client.get<Node>(NODES, undefined, name);
 const ready = (n: Node): string | undefined => n.status?.conditions?.find((c) => c.type === "Ready")?.status;
 const tainted = (n: Node): boolean =>
@@ -141,7 +126,7 @@ describe("node lifecycle over NATS heartbeats", () => {
         },
       },
     });
-    const placed = await waitFor(
+    const placed = await until(
       "all replicas running",
       async () => {
         const byNode = await runningPods();
@@ -155,7 +140,7 @@ describe("node lifecycle over NATS heartbeats", () => {
     const stopped = Date.now();
     await kubelets.get("lc-a")?.stop();
     kubelets.delete("lc-a");
-    const marked = await waitFor(
+    const marked = await until(
       "lc-a Unknown and tainted",
       async () => {
         const n = await node("lc-a");
@@ -173,7 +158,7 @@ describe("node lifecycle over NATS heartbeats", () => {
     expect(ready(await node("lc-b"))).toBe("True");
 
     // After the toleration, the ReplicaSet's pods are all running on lc-b.
-    await waitFor(
+    await until(
       "pods recreated on lc-b",
       async () => ((await runningPods()).get("lc-b") === REPLICAS ? true : undefined),
       (TOLERATION_S + 15) * 1000,
@@ -184,7 +169,7 @@ describe("node lifecycle over NATS heartbeats", () => {
 
     // The kubelet comes back: the taint goes and the Node is Ready again.
     await startNode("lc-a");
-    await waitFor(
+    await until(
       "lc-a Ready and untainted",
       async () => {
         const n = await node("lc-a");
@@ -217,7 +202,7 @@ describe("node lifecycle over NATS heartbeats", () => {
     await watchUnknown(2 * GRACE_S * 1000);
     await nats.resume();
     // Back: heartbeats flow again without any restart, and nobody is judged on the outage.
-    await waitFor(
+    await until(
       "heartbeats after NATS came back",
       async () =>
         (await metric(manager.healthUrl, "node_lifecycle_heartbeats_total")) > heartbeatsBefore + 4
@@ -251,7 +236,7 @@ describe("node lifecycle over NATS heartbeats", () => {
     // still looked healthy); once both are, the taints come off and stay off.
     await Promise.all(names.map((name) => kubelets.get(name)?.stop()));
     for (const name of names) kubelets.delete(name);
-    await waitFor(
+    await until(
       "both Nodes Unknown and untainted",
       async () => {
         const all = await Promise.all(names.map(node));
@@ -270,7 +255,7 @@ describe("node lifecycle over NATS heartbeats", () => {
       podsBefore,
     );
     await Promise.all(names.map(startNode));
-    await waitFor(
+    await until(
       "both Nodes Ready again",
       async () => {
         const all = await Promise.all(names.map(node));

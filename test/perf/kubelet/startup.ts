@@ -23,7 +23,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { findResource, type Node, type Pod } from "@ktl/api";
 import { ApiClient } from "@ktl/client";
 import { CriClient, isNotFound, type ContainerConfig, type PodSandboxConfig } from "@ktl/cri";
@@ -47,6 +46,7 @@ import {
   type EtcdServer,
   type KubeletProcess,
   type RegistryServer,
+  until,
 } from "@ktl/testing";
 import { readFile } from "node:fs/promises";
 import { fmt, row, summarize, throughput } from "../lib.js";
@@ -79,16 +79,6 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Running pods as a watcher sees them: name → performance.now() of the first Running event. */
