@@ -85,7 +85,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     protoType: "ktl.core.v1.Pod",
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["status", "binding", "log"],
+    subresources: ["status", "binding", "log", "exec"],
   }),
   resource({
     group: "",

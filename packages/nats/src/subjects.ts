@@ -22,3 +22,41 @@ export function nodeOfHeartbeatSubject(subject: string): string | undefined {
   const name = subject.slice(HEARTBEAT_SUBJECT_PREFIX.length);
   return name.length > 0 ? name : undefined;
 }
+
+/** `node.<node>.logs`: the apiserver asks the node's kubelet for a container's log (relay.ts). */
+export function logsSubject(node: string): string {
+  return `node.${node}.logs`;
+}
+/** `node.<node>.exec`: the apiserver runs a command in a container of the node (relay.ts). */
+export function execSubject(node: string): string {
+  return `node.${node}.exec`;
+}
+
+/** A `node.<node>.logs` request; `query` is PodLogOptions as the apiserver got them (follow, tailLines, …). */
+export interface LogsRelayRequest {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly query: string;
+}
+
+/** A `node.<node>.exec` request: non-interactive, run to completion (CRI ExecSync). */
+export interface ExecRelayRequest {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly command: readonly string[];
+}
+/** Exec output channels, numbered as Kubernetes' remotecommand streams. */
+export const EXEC_STDOUT = 1;
+export const EXEC_STDERR = 2;
+/** The end trailer of an exec stream. */
+export interface ExecRelayTrailer {
+  readonly exitCode: number;
+}
+/** The same result from the kubelet's HTTP fallback, `POST /exec/{ns}/{pod}/{container}` (outputs base64). */
+export interface ExecHttpAnswer {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}

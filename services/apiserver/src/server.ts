@@ -13,6 +13,7 @@ import { NAMESPACES, SYSTEM_NAMESPACES } from "./registry/namespaces.js";
 import { Reads } from "./registry/reads.js";
 import { Registry } from "./registry/registry.js";
 import { createApp } from "./rest/app.js";
+import { execUpgrades } from "./rest/pod-exec.js";
 import { ServiceAllocator } from "./services/allocator.js";
 import { ensureKubernetesService, startRepairLoop } from "./services/bootstrap.js";
 import { PortRange, ServiceIPRange } from "./services/ranges.js";
@@ -60,7 +61,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
 
   // Events live in NATS JetStream, never in etcd; without NATS their API answers 503.
   const bus = config.natsServers
-    ? Bus.connect({ servers: config.natsServers, name: "apiserver events", log })
+    ? Bus.connect({ servers: config.natsServers, name: "apiserver", log })
     : undefined;
   const events = bus
     ? new NatsEventStore(bus, log, {
@@ -77,6 +78,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
     cacher,
     metrics,
     log,
+    bus,
     advertiseAddress: () => `${config.bindAddress}:${httpPort}`,
   });
   const http: HttpServer = await new Promise((resolve, reject) => {
@@ -88,6 +90,9 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
   http.headersTimeout = 60_000;
   http.keepAliveTimeout = 65_000;
   httpPort = (http.address() as AddressInfo).port;
+  // pods/exec is a WebSocket upgrade, which Express never sees.
+  const exec = execUpgrades({ reads, bus, log });
+  http.on("upgrade", exec.handle);
 
   const grpcServer = createGrpcServer({ registry, reads, log });
   const grpcPort = await new Promise<number>((resolve, reject) => {
@@ -127,6 +132,7 @@ export async function startApiserver(config: ApiserverConfig, log: Logger): Prom
       stopCompactor();
       await cacher.stop();
       grpcServer.forceShutdown();
+      exec.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       etcd.close();

@@ -8,6 +8,10 @@ import type { Bus } from "@ktl/nats";
 import { ensureHostSafety, writeCniConfig } from "@ktl/node-network";
 import type { Logger } from "@ktl/service";
 import type { KubeletConfig } from "./config.js";
+import { makeExecutor, type ContainerExecutor } from "./exec/exec.js";
+import { isExecPath, serveExec } from "./exec/exec-http.js";
+import { serveExecRelay } from "./exec/exec-relay.js";
+import { serveLogRelay } from "./logs/log-relay.js";
 import { isContainerLogsPath, serveContainerLogs, type LogLocator } from "./logs/log-server.js";
 import { describeNode, runtimeVersionString } from "./node/describe.js";
 import { HeartbeatPublisher } from "./node/heartbeat.js";
@@ -88,6 +92,11 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
     if (!podManager) return Promise.reject(serviceUnavailable("the kubelet is starting"));
     return podManager.locateLog(request);
   };
+  let executor: ContainerExecutor | undefined;
+  const exec: ContainerExecutor = (request, execSignal) => {
+    if (!executor) return Promise.reject(serviceUnavailable("the kubelet is starting"));
+    return executor(request, execSignal);
+  };
   const server = await listen({
     host: config.nodeIp,
     port: node.port,
@@ -96,12 +105,18 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
         req,
         res,
         locate,
+        exec,
         metrics: () => shared.metricsText() + recorder.metricsText(),
         ready: () => !!podManager,
       }),
   });
   const port = (server.address() as AddressInfo).port;
   let heartbeats: HeartbeatPublisher | undefined;
+  // With NATS, the apiserver reaches logs and exec over the bus (the HTTP endpoints stay as its fallback).
+  const relays = shared.bus
+    ? [serveLogRelay(shared.bus, nodeName, locate, log), serveExecRelay(shared.bus, nodeName, exec, log)]
+    : [];
+  const stopRelays = (): void => relays.forEach((unsubscribe) => unsubscribe());
   try {
     runtimeVersion = await versionOf(runtime);
     const reporter = new NodeStatusReporter({
@@ -199,11 +214,13 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       recorder,
     });
     podManager = pods;
+    executor = makeExecutor({ runtime, runningPods: () => pods.runningPods() });
     return {
       nodeName,
       port,
       podCount: () => pods.podCount(),
       stop: async () => {
+        stopRelays();
         heartbeats?.stop();
         reporter.stop();
         probes.stop();
@@ -213,6 +230,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       },
     };
   } catch (err) {
+    stopRelays();
     heartbeats?.stop();
     await closeServer(server);
     close();
@@ -303,11 +321,12 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** The kubelet's HTTP API: health, metrics and container logs. */
+/** The kubelet's HTTP API: health, metrics, container logs and exec. */
 function serve(options: {
   req: IncomingMessage;
   res: ServerResponse;
   locate: LogLocator;
+  exec: ContainerExecutor;
   metrics: () => string;
   ready: () => boolean;
 }): void {
@@ -318,6 +337,7 @@ function serve(options: {
     res.writeHead(code, { "content-type": type });
     res.end(body);
   };
+  if (req.method === "POST" && isExecPath(url)) return void serveExec(req, res, options.exec);
   if (req.method !== "GET" && req.method !== "HEAD") return text(405, "method not allowed");
   if (path === "/healthz" || path === "/livez") return text(200, "ok");
   if (path === "/readyz") return options.ready() ? text(200, "ok") : text(503, "not ready: starting");

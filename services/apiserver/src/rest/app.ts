@@ -6,8 +6,10 @@ import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import type { Cacher } from "../storage/cacher.js";
 import type { EventStore } from "../events/store.js";
+import type { Bus } from "@ktl/nats";
 import { discoveryRoutes } from "./discovery-routes.js";
 import { parseResourcePath } from "./paths.js";
+import { servePodLog } from "./pod-log.js";
 import { resourceHandler } from "./resources.js";
 import { sendError } from "./status.js";
 
@@ -21,6 +23,8 @@ export interface AppDeps {
   readonly advertiseAddress: () => string;
   /** Where Events live (NATS); absent: the events API answers 503. */
   readonly events?: EventStore;
+  /** The NATS bus, to reach kubelets for pods/log and pods/exec; absent: HTTP to the kubelet. */
+  readonly bus?: Bus;
 }
 
 /** Bodies up to this size are read; objects over 1.5 MiB are refused later, after encoding. */
@@ -58,6 +62,17 @@ export function createApp(deps: AppDeps): express.Express {
       .catch(next);
   });
   app.use(discoveryRoutes(deps.advertiseAddress));
+  // pods/log and pods/exec reach the pod's kubelet (over NATS when there is a bus), ahead of the generic handler.
+  app.get("/api/v1/namespaces/:namespace/pods/:name/log", (req, res) => {
+    const target = { namespace: req.params.namespace, name: req.params.name ?? "" };
+    servePodLog(deps.reads, req, res, target, deps.bus).catch((err: unknown) =>
+      sendError(res, err, deps.log),
+    );
+  });
+  // Exec itself is a WebSocket upgrade (server.ts hands those to pod-exec.ts).
+  app.all("/api/v1/namespaces/:namespace/pods/:name/exec", (_req, res) =>
+    sendError(res, badRequest("Upgrade request required"), deps.log),
+  );
   app.use(resourceHandler(deps));
   app.use((req: Request, res: Response) => {
     res.status(404).json({

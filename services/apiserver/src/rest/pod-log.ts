@@ -1,8 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import type { Request, Response } from "express";
 import { findResource, parsePodLogOptions, type Node, type Pod } from "@ktl/api";
-import { badRequest, internalError, statusFromObject } from "@ktl/apimachinery";
+import { badRequest, internalError, StatusError, statusFromObject } from "@ktl/apimachinery";
+import { logsSubject, RelayRemoteError, type Bus, type LogsRelayRequest, type RelayStream } from "@ktl/nats";
 import type { Reads } from "../registry/reads.js";
+import { openNodeRelay } from "../relay/node-relay.js";
 import { sendStatus } from "./status.js";
 
 /** The kubelet's port when its Node does not say (Kubernetes' default). */
@@ -10,8 +12,10 @@ const DEFAULT_KUBELET_PORT = 10250;
 
 /**
  * `GET /api/v1/namespaces/{ns}/pods/{name}/log`: validates the request here,
- * then streams the answer of the pod's kubelet (`/containerLogs/...`) back,
- * as Kubernetes' apiserver does. The kubelet's own errors (a container still
+ * then streams the answer of the pod's kubelet back, as Kubernetes'
+ * apiserver does: over the NATS relay (`node.<node>.logs`) when this
+ * apiserver has a bus and the kubelet serves it, else by HTTP from the
+ * kubelet's `/containerLogs/...`. The kubelet's own errors (a container still
  * waiting, no previous instance) are Status objects passed through as they are.
  */
 export async function servePodLog(
@@ -19,21 +23,59 @@ export async function servePodLog(
   req: Request,
   res: Response,
   target: { namespace: string | undefined; name: string },
+  bus?: Bus,
 ): Promise<void> {
   const query = new URLSearchParams(req.url.slice(req.url.indexOf("?") + 1 || req.url.length));
   const options = parsePodLogOptions(query);
-  const podInfo = requireResource("pods");
-  const pod = (await reads.get(podInfo, target.namespace, target.name)) as Pod;
-  const container = chooseContainer(pod, options.container);
+  const { pod, container, node } = await podOnNode(reads, target, options.container);
+  query.set("container", container);
+  const namespace = pod.metadata?.namespace ?? "";
+  const request: LogsRelayRequest = { namespace, pod: target.name, container, query: query.toString() };
+  const stream = await openNodeRelay(bus, logsSubject(node.metadata?.name ?? ""), request).catch(
+    throwRelayFailure,
+  );
+  if (stream) return relayLog(res, stream);
+  const path =
+    `/containerLogs/${encodeURIComponent(namespace)}/` +
+    `${encodeURIComponent(target.name)}/${encodeURIComponent(container)}?${query.toString()}`;
+  await proxy(res, { ...kubeletAddress(node), path });
+}
+
+/** The pod, the container asked for (Kubernetes' choice rules) and the Node it runs on. */
+export async function podOnNode(
+  reads: Reads,
+  target: { namespace: string | undefined; name: string },
+  requested: string | undefined,
+): Promise<{ pod: Pod; container: string; node: Node }> {
+  const pod = (await reads.get(requireResource("pods"), target.namespace, target.name)) as Pod;
+  const container = chooseContainer(pod, requested);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${target.name} does not have a host assigned`);
   const node = (await reads.get(requireResource("nodes"), undefined, nodeName)) as Node;
-  const address = kubeletAddress(node);
-  query.set("container", container);
-  const path =
-    `/containerLogs/${encodeURIComponent(pod.metadata?.namespace ?? "")}/` +
-    `${encodeURIComponent(target.name)}/${encodeURIComponent(container)}?${query.toString()}`;
-  await proxy(res, { ...address, path });
+  return { pod, container, node };
+}
+
+/** A kubelet's refusal is its Status; silence is the apiserver's 500 like an unreachable kubelet. */
+export function throwRelayFailure(err: unknown): never {
+  if (err instanceof RelayRemoteError) {
+    throw new StatusError(statusFromObject(err.payload) ?? internalError(err).status);
+  }
+  throw internalError(new Error(`error reaching the kubelet over NATS: ${(err as Error).message}`));
+}
+
+/** Streams relay chunks to the client, holding the relay back while the client is slow. */
+async function relayLog(res: Response, stream: RelayStream): Promise<void> {
+  res.status(200).type("text/plain; charset=utf-8").set("cache-control", "no-cache");
+  res.flushHeaders();
+  res.once("close", () => stream.cancel());
+  try {
+    for await (const { data } of stream) {
+      if (!res.write(data)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
+  } catch {
+    // The kubelet failed or went silent mid-stream: end what was sent, as the HTTP proxy does.
+  }
+  res.end();
 }
 
 function requireResource(resource: string) {

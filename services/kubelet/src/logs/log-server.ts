@@ -33,10 +33,49 @@ export function isContainerLogsPath(url: string): boolean {
   return url.startsWith(PREFIX);
 }
 
+/** A container's log as the apiserver asks for it, with PodLogOptions as a query string. */
+export interface LogQuery {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly query: URLSearchParams;
+}
+
+/** Where log text goes: an HTTP response, a relay stream. */
+export type LogSink = Parameters<typeof readLogs>[1];
+
+/**
+ * The one path from a log request to its bytes, for HTTP and the NATS relay
+ * alike: locate the file (a StatusError when there is none, thrown before
+ * `open`), then `open()` the sink (send headers, accept the relay) and stream
+ * what the options ask for until done, the container stops (follow) or
+ * `signal` aborts.
+ */
+export async function streamLogs(
+  request: LogQuery,
+  locate: LogLocator,
+  open: () => LogSink,
+  signal: AbortSignal,
+): Promise<void> {
+  const options = parsePodLogOptions(request.query);
+  const { namespace, pod, container } = request;
+  const location = await locate({ namespace, pod, container, previous: options.previous });
+  await readLogs(location.path, open(), {
+    tailLines: options.tailLines,
+    sinceTime: logSinceTime(options),
+    timestamps: options.timestamps,
+    limitBytes: options.limitBytes,
+    follow: options.follow && !options.previous,
+    isRunning: location.isRunning,
+    signal,
+  });
+}
+
 /**
  * The kubelet's `GET /containerLogs/{namespace}/{pod}/{container}` with
- * PodLogOptions in the query (the apiserver forwards `kubectl logs` here).
- * Errors are Kubernetes Status objects, so the apiserver can relay them as is.
+ * PodLogOptions in the query (the apiserver's fallback when the relay is not
+ * there). Errors are Kubernetes Status objects, so the apiserver can relay
+ * them as is.
  */
 export async function serveContainerLogs(
   req: IncomingMessage,
@@ -52,20 +91,13 @@ export async function serveContainerLogs(
     if (parts.length !== 3 || !namespace || !pod || !container) {
       throw badRequest(`expected ${PREFIX}{namespace}/{pod}/{container}, got ${url.pathname}`);
     }
-    const options = parsePodLogOptions(url.searchParams);
-    const location = await locate({ namespace, pod, container, previous: options.previous });
-    res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
-    // Headers now, so a follower sees the stream open before the first line.
-    res.flushHeaders();
-    await readLogs(location.path, res, {
-      tailLines: options.tailLines,
-      sinceTime: logSinceTime(options),
-      timestamps: options.timestamps,
-      limitBytes: options.limitBytes,
-      follow: options.follow && !options.previous,
-      isRunning: location.isRunning,
-      signal: controller.signal,
-    });
+    const open = (): ServerResponse => {
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
+      // Headers now, so a follower sees the stream open before the first line.
+      res.flushHeaders();
+      return res;
+    };
+    await streamLogs({ namespace, pod, container, query: url.searchParams }, locate, open, controller.signal);
     res.end();
   } catch (err) {
     if (res.headersSent) {

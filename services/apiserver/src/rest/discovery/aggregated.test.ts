@@ -64,6 +64,11 @@ describe("aggregatedDiscovery", () => {
           responseKind: { group: "", version: "v1", kind: "Binding" },
           verbs: ["create"],
         },
+        {
+          subresource: "exec",
+          responseKind: { group: "", version: "v1", kind: "PodExecOptions" },
+          verbs: ["create", "get"],
+        },
         { subresource: "log", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get"] },
         {
           subresource: "status",

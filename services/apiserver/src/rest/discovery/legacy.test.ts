@@ -55,6 +55,7 @@ describe("apiResourceList (/api/v1, /apis/apps/v1)", () => {
       "nodes/status",
       "pods",
       "pods/binding",
+      "pods/exec",
       "pods/log",
       "pods/status",
       "services",

@@ -1,7 +1,8 @@
 /**
  * What each subresource answers with and allows, as kube-apiserver lists them
  * in discovery: status echoes the parent kind, scale is autoscaling/v1 Scale,
- * binding takes a Binding, log returns the pod's log text (kind Pod), finalize
+ * binding takes a Binding, log returns the pod's log text (kind Pod), exec
+ * takes PodExecOptions (create for SPDY's POST, get for WebSocket), finalize
  * updates a Namespace.
  */
 import type { ResourceInfo, Verb } from "@ktl/api";
@@ -31,6 +32,8 @@ export function subresourceInfo(parent: ResourceInfo, name: string): Subresource
       return { name, responseKind: core("Binding"), verbs: ["create"] };
     case "log":
       return { name, responseKind: own, verbs: ["get"] };
+    case "exec":
+      return { name, responseKind: core("PodExecOptions"), verbs: ["create", "get"] };
     case "finalize":
       return { name, responseKind: own, verbs: ["update"] };
     case "eviction":

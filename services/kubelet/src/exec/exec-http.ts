@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { badRequest, toStatusError } from "@ktl/apimachinery";
+import type { ContainerExecutor } from "./exec.js";
+
+const PREFIX = "/exec/";
+
+/** True for the paths `serveExec` answers. */
+export function isExecPath(url: string): boolean {
+  return url.startsWith(PREFIX);
+}
+
+/**
+ * `POST /exec/{namespace}/{pod}/{container}?command=..&command=..`: the
+ * apiserver's fallback when the NATS relay is not there. Runs the command to
+ * completion and answers JSON `{stdout, stderr, exitCode}` (outputs base64,
+ * as they are bytes), or a Kubernetes Status on error.
+ */
+export async function serveExec(
+  req: IncomingMessage,
+  res: ServerResponse,
+  exec: ContainerExecutor,
+): Promise<void> {
+  const controller = new AbortController();
+  res.once("close", () => controller.abort());
+  try {
+    const url = new URL(req.url ?? "/", "http://kubelet");
+    const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
+    const [namespace, pod, container] = parts;
+    if (parts.length !== 3 || !namespace || !pod || !container) {
+      throw badRequest(`expected ${PREFIX}{namespace}/{pod}/{container}, got ${url.pathname}`);
+    }
+    const command = url.searchParams.getAll("command");
+    const result = await exec({ namespace, pod, container, command }, controller.signal);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        stdout: Buffer.from(result.stdout).toString("base64"),
+        stderr: Buffer.from(result.stderr).toString("base64"),
+        exitCode: result.exitCode,
+      }),
+    );
+  } catch (err) {
+    const { status } = toStatusError(err);
+    res.writeHead(status.code, { "content-type": "application/json" });
+    res.end(JSON.stringify(status));
+  }
+}
