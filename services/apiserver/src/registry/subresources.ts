@@ -1,5 +1,13 @@
 import type { Binding, PodStatus, ResourceInfo, Scale } from "@ktl/api";
-import { badRequest, conflict, invalid, invalidValue, selectorFromLabelSelector } from "@ktl/apimachinery";
+import {
+  badRequest,
+  conflict,
+  invalid,
+  invalidValue,
+  isConflict,
+  notFound,
+  selectorFromLabelSelector,
+} from "@ktl/apimachinery";
 import { nowTimestamp, type KubeObject } from "../storage/object.js";
 import type { Registry, WriteOptions } from "./registry.js";
 
@@ -68,6 +76,13 @@ export async function updateScale(
 /**
  * pods/binding: assigns a pod to a node, once. Kubernetes refuses a second
  * binding with 409 and records the PodScheduled condition.
+ *
+ * The first attempt starts from the watch cache's copy of the pod (as
+ * Kubernetes' cacher hands GuaranteedUpdate the cached object) and goes
+ * through the store's group commit, so a scheduler's concurrent bindings
+ * share etcd transactions; a stale copy fails the mod_revision compare and
+ * the retry reads etcd. A pod the cache shows bound or being deleted is so
+ * in etcd too (neither is ever undone), so its 409 needs no etcd read.
  */
 export async function bindPod(
   registry: Registry,
@@ -90,20 +105,39 @@ export async function bindPod(
   if (binding.metadata?.name && binding.metadata.name !== name) {
     throw badRequest(`the name of the binding (${binding.metadata.name}) does not match the pod (${name})`);
   }
-  return registry.guaranteedUpdate(info, namespace, name, options, (current) => {
-    const pod = structuredClone(current.obj);
-    const spec = (pod.spec ?? {}) as { nodeName?: string };
-    if (pod.metadata?.deletionTimestamp) {
-      throw conflict(info, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+  const bind = (current: KubeObject): KubeObject => boundPod(info, name, current, target.name ?? "");
+  if (options.dryRun) return registry.guaranteedUpdate(info, namespace, name, options, (c) => bind(c.obj));
+  const store = registry.store;
+  const key = store.keys.objectKey(info, namespace, name);
+  const cached = registry.cacher.cacheFor(info)?.get(key);
+  for (let attempt = 0; ; attempt++) {
+    const current =
+      attempt === 0 && cached
+        ? { obj: cached, rev: Number(cached.metadata?.resourceVersion) }
+        : await store.get(info, namespace, name);
+    if (!current) throw notFound(info, name);
+    try {
+      return (await store.groupCommit.update(info, bind(current.obj), current.rev)).obj;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= BIND_RETRIES) throw err;
     }
-    if (spec.nodeName) {
-      throw conflict(info, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    }
-    pod.spec = { ...spec, nodeName: target.name };
-    const status = (pod.status ?? {}) as PodStatus;
-    const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-    conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: nowTimestamp() });
-    pod.status = { ...status, conditions };
-    return pod;
-  });
+  }
+}
+
+/** Retries after a compare failure: the first attempt may start from a stale cached copy. */
+const BIND_RETRIES = 8;
+
+/** The pod bound to `nodeName`; shallow copies only (the current object is shared with the watch cache). */
+function boundPod(info: ResourceInfo, name: string, current: KubeObject, nodeName: string): KubeObject {
+  const spec = (current.spec ?? {}) as { nodeName?: string };
+  if (current.metadata?.deletionTimestamp) {
+    throw conflict(info, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+  }
+  if (spec.nodeName) {
+    throw conflict(info, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+  }
+  const status = (current.status ?? {}) as PodStatus;
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+  conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: nowTimestamp() });
+  return { ...current, spec: { ...spec, nodeName }, status: { ...status, conditions } };
 }

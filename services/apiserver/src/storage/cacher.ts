@@ -136,6 +136,8 @@ export class Cacher {
     watcher.on("data", (res) => {
       const events = res.events as unknown as RawEvent[];
       for (const event of events) this.applyRaw(event);
+      // etcd sends a revision's events in one response: close lagging watches only now.
+      for (const cache of this.caches.values()) cache.endOfRevision();
       // A response without events is a progress notification: nothing is
       // pending up to its header revision.
       const last = events[events.length - 1];

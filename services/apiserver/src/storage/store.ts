@@ -2,6 +2,7 @@ import type { ComparatorBuilder, Etcd3, PutBuilder } from "etcd3";
 import { objectCodec, type Codec, type ResourceInfo } from "@ktl/api";
 import { alreadyExists, conflict, notFound, requestEntityTooLarge } from "@ktl/apimachinery";
 import { etcdCall } from "./etcd-errors.js";
+import { GroupCommitter } from "./group-commit.js";
 import { KeySpace } from "./keys.js";
 import type { KubeObject } from "./object.js";
 
@@ -55,6 +56,8 @@ export class Store {
    * update must be treated as read-only.
    */
   readonly justWritten = new Map<string, { rev: number; obj: KubeObject }>();
+  /** Concurrent updates of different keys, coalesced into shared transactions (see group-commit.ts). */
+  readonly groupCommit: GroupCommitter;
   private readonly codecs = new Map<ResourceInfo, Codec<KubeObject>>();
 
   constructor(
@@ -62,6 +65,7 @@ export class Store {
     keys = new KeySpace(),
   ) {
     this.keys = keys;
+    this.groupCommit = new GroupCommitter(this);
   }
 
   codec(info: ResourceInfo): Codec<KubeObject> {
@@ -150,6 +154,30 @@ export class Store {
     }
     const rev = Number(res.header.revision);
     return this.remember(key, this.decode(info, value, rev), rev);
+  }
+
+  /**
+   * Replaces several objects (distinct keys, already encoded) in one
+   * transaction that requires every key's mod_revision to be unchanged: all
+   * are written, at one shared revision, or none (undefined: some key moved).
+   * Each `obj` must already be in its stored form (it is answered as is,
+   * not decoded again from `value`).
+   */
+  async updateAll(
+    writes: readonly { key: string; obj: KubeObject; value: Buffer; expectedRev: number }[],
+  ): Promise<Versioned[] | undefined> {
+    const [first, ...rest] = writes;
+    if (!first) return [];
+    const txn = this.etcd.if(first.key, "Mod", "==", first.expectedRev);
+    for (const w of rest) txn.and(w.key, "Mod", "==", w.expectedRev);
+    const res = await etcdCall("update", () =>
+      txn.then(...writes.map((w) => this.etcd.put(w.key).value(w.value))).commit(),
+    );
+    if (!res.succeeded) return undefined;
+    const rev = Number(res.header.revision);
+    return writes.map((w) =>
+      this.remember(w.key, { ...w.obj, metadata: { ...w.obj.metadata, resourceVersion: String(rev) } }, rev),
+    );
   }
 
   /** Deletes an object if its mod_revision is still expectedRev (and side writes' keys are unchanged). */

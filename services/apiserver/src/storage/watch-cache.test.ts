@@ -134,6 +134,7 @@ describe("WatchCache", () => {
     const closed: string[] = [];
     cache.watch({ fromRev: 10, prefix: PREFIX, matches: () => true, bookmarks: false }, slow);
     cache.apply({ type: "ADDED", key: key("c"), obj: obj("c", 11), prev: undefined, rev: 11 });
+    cache.endOfRevision();
     expect(closed).toEqual(["client too slow"]);
     expect(cache.watcherCount).toBe(0);
     const r = recorder();
@@ -142,5 +143,28 @@ describe("WatchCache", () => {
     expect(r.events).toEqual([["BOOKMARK", undefined]]);
     cache.reset([], 30);
     expect(r.closed).toBe("the watch cache was reset");
+  });
+
+  it("closes a lagging watcher only after the rest of the revision (objects committed together share one)", () => {
+    const cache = seeded();
+    const sent: string[] = [];
+    const closed: string[] = [];
+    const lagging = {
+      send: (_type: WatchEventType, o: KubeObject) => {
+        sent.push(o.metadata?.name ?? "");
+        return false;
+      },
+      close: (reason: string) => closed.push(reason),
+    };
+    cache.watch({ fromRev: 10, prefix: PREFIX, matches: () => true, bookmarks: false }, lagging);
+    cache.apply({ type: "ADDED", key: key("c"), obj: obj("c", 11), prev: undefined, rev: 11 });
+    cache.apply({ type: "ADDED", key: key("d"), obj: obj("d", 11), prev: undefined, rev: 11 });
+    expect(closed).toEqual([]);
+    cache.apply({ type: "ADDED", key: key("e"), obj: obj("e", 12), prev: undefined, rev: 12 });
+    expect(sent).toEqual(["c", "d"]);
+    expect(closed).toEqual(["client too slow"]);
+    expect(cache.watcherCount).toBe(0);
+    cache.endOfRevision();
+    expect(closed).toHaveLength(1);
   });
 });

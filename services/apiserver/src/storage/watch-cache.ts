@@ -32,6 +32,8 @@ export interface WatchOptions {
 
 interface Watcher extends WatchOptions {
   readonly sink: WatchSink;
+  /** Set when the client fell behind: it is closed once this revision's events are all sent. */
+  slowAt?: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export class WatchCache {
   /** Every event after this revision is in the ring. */
   private oldestRev = 0;
   private readonly watchers = new Set<Watcher>();
+  private readonly slow = new Set<Watcher>();
 
   constructor(
     readonly kindPrefix: string,
@@ -74,6 +77,7 @@ export class WatchCache {
     this.oldestRev = rev;
     for (const watcher of this.watchers) watcher.sink.close("the watch cache was reset");
     this.watchers.clear();
+    this.slow.clear();
   }
 
   apply(event: CacheEvent): void {
@@ -86,6 +90,16 @@ export class WatchCache {
     }
     this.record(event);
     for (const watcher of this.watchers) this.deliver(watcher, event);
+  }
+
+  /**
+   * Closes the watches that fell behind. Called once the events of a
+   * revision are all applied: several objects written in one transaction
+   * share a revision, and a client resuming from it must have seen them all.
+   */
+  endOfRevision(): void {
+    if (this.slow.size === 0) return;
+    for (const watcher of [...this.slow]) this.drop(watcher, "client too slow");
   }
 
   get(key: string): KubeObject | undefined {
@@ -121,6 +135,11 @@ export class WatchCache {
       for (let i = this.firstEventAfter(options.fromRev); i < this.ring.length; i++) {
         this.deliver(watcher, this.ring[i] as CacheEvent);
       }
+      if (watcher.slowAt !== undefined) {
+        this.slow.delete(watcher);
+        watcher.sink.close("client too slow");
+        return () => undefined;
+      }
     }
     this.watchers.add(watcher);
     return () => this.watchers.delete(watcher);
@@ -137,6 +156,7 @@ export class WatchCache {
   closeAll(reason: string): void {
     for (const watcher of this.watchers) watcher.sink.close(reason);
     this.watchers.clear();
+    this.slow.clear();
   }
 
   /**
@@ -144,6 +164,10 @@ export class WatchCache {
    * DELETED for this watcher, one that starts matching is ADDED.
    */
   private deliver(watcher: Watcher, event: CacheEvent): void {
+    if (watcher.slowAt !== undefined && event.rev > watcher.slowAt) {
+      this.drop(watcher, "client too slow");
+      return;
+    }
     if (!event.key.startsWith(watcher.prefix)) return;
     const now = event.type !== "DELETED" && watcher.matches(event.obj);
     const before = event.prev !== undefined && watcher.matches(event.prev);
@@ -152,11 +176,15 @@ export class WatchCache {
     else if (now && before) type = "MODIFIED";
     else if (now) type = "ADDED";
     else if (before) type = "DELETED";
-    if (type && !watcher.sink.send(type, event.obj)) this.drop(watcher, "client too slow");
+    if (type && !watcher.sink.send(type, event.obj) && watcher.slowAt === undefined) {
+      watcher.slowAt = event.rev;
+      this.slow.add(watcher);
+    }
   }
 
   private drop(watcher: Watcher, reason: string): void {
-    this.watchers.delete(watcher);
+    this.slow.delete(watcher);
+    if (!this.watchers.delete(watcher)) return;
     watcher.sink.close(reason);
   }
 
