@@ -16,6 +16,8 @@ export interface FlagSpec {
   readonly help: string;
   /** Shown in usage as `--name=VALUE` hint. */
   readonly value?: string;
+  /** pflag's NoOptDefVal: the value of a bare `--name` (which then takes no argument). */
+  readonly noOptDefault?: string;
 }
 
 type FlagValue = string | number | boolean | string[];
@@ -132,6 +134,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       if (!spec) throw new UsageError(`unknown flag: --${name}`);
       if (eq >= 0) set(spec, arg.slice(eq + 1), `--${name}`);
       else if (spec.type === "bool") values.set(spec.name, true);
+      else if (spec.noOptDefault !== undefined) set(spec, spec.noOptDefault, `--${name}`);
       else {
         const next = argv[i + 1];
         if (next === undefined) throw new UsageError(`flag needs an argument: --${name}`);
@@ -188,7 +191,7 @@ export function leadingWords(
     if (arg === "--") break;
     if (arg.startsWith("--")) {
       const spec = long.get(arg.slice(2));
-      if (!arg.includes("=") && spec && spec.type !== "bool") i++;
+      if (!arg.includes("=") && spec && spec.type !== "bool" && spec.noOptDefault === undefined) i++;
       continue;
     }
     if (arg.startsWith("-") && arg.length > 1) {

@@ -9,6 +9,7 @@ import { lastApplied, withLastApplied } from "../apply/last-applied.js";
 import { readManifests, type KubeObject } from "../apply/manifests.js";
 import { threeWayMergePatch } from "../apply/three-way.js";
 import type { Context } from "../cli/context.js";
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix, type DryRun } from "../cli/dry-run.js";
 import { CliError, SilentError } from "../cli/errors.js";
 import type { Flags, FlagSpec } from "../cli/flags.js";
 import type { Command } from "../cli/registry.js";
@@ -17,7 +18,10 @@ import { qualifiedResource } from "../client/discovery.js";
 import { resourcePath } from "../client/paths.js";
 import { ApiError, isNotFound } from "../client/rest.js";
 import { objectNamespace, resourceForObject } from "../client/targets.js";
+import { jsonAsIs, toJson } from "../printers/json.js";
 import { nameOf } from "../printers/name.js";
+import { sortKeys } from "../printers/sort-keys.js";
+import { toYaml } from "../printers/yaml.js";
 
 export const FILE_FLAGS: readonly FlagSpec[] = [
   {
@@ -31,36 +35,73 @@ export const FILE_FLAGS: readonly FlagSpec[] = [
     name: "output",
     short: "o",
     type: "string",
-    value: "name",
-    help: "Output format: name prints resource/name only.",
+    value: "FORMAT",
+    help: "Output format: json, yaml or name (resource/name only).",
   },
+  DRY_RUN_FLAG,
 ];
 
 export interface ObjectOutcome {
+  /** The object as the server returned it (or, in a client dry run, as it would be sent). */
   readonly object: KubeObject;
   readonly verb: string;
 }
 
-/** Runs `each` over the -f objects, printing `kind/name verb` or the error, and failing at the end if any did. */
+/**
+ * How -o json|yaml prints several objects: apply gathers them in one List,
+ * create prints each in turn (YAML documents separated by `---`).
+ */
+export type ObjectsShape = "list" | "each";
+
+/** apply's -o json|yaml: one object as itself, several in kubectl's List. */
+function asListOutput(format: string, objects: readonly KubeObject[]): string {
+  const [only] = objects;
+  if (only && objects.length === 1) return format === "json" ? toJson(only) : toYaml(only);
+  if (format === "json")
+    return jsonAsIs({
+      kind: "List",
+      apiVersion: "v1",
+      metadata: {},
+      items: objects.map((o) => sortKeys(o, "json")),
+    });
+  return toYaml({ apiVersion: "v1", items: objects, kind: "List", metadata: {} });
+}
+
+/**
+ * Runs `each` over the -f objects, printing `kind/name verb` (with the dry
+ * run said) or the error, -o name/json/yaml instead when asked, and failing
+ * at the end if any did.
+ */
 export async function forEachManifest(
   ctx: Context,
   flags: Flags,
-  each: (object: KubeObject, source: string) => Promise<ObjectOutcome>,
+  each: (object: KubeObject, source: string, dryRun: DryRun) => Promise<ObjectOutcome>,
+  shape: ObjectsShape = "each",
 ): Promise<void> {
   const files = flags.strings("filename");
   if (files.length === 0) throw new CliError("must specify one of -f and -k");
   const output = flags.string("output");
-  if (output !== "" && output !== "name")
+  if (!["", "name", "json", "yaml"].includes(output))
     throw new CliError(
-      `unable to match a printer suitable for the output format "${output}", allowed formats are: name`,
+      `unable to match a printer suitable for the output format "${output}", allowed formats are: json, name, yaml`,
     );
+  const dryRun = dryRunStrategy(ctx, flags);
   const manifests = await readManifests(files, flags.bool("recursive"), ctx.io.stdin);
   if (manifests.length === 0) throw new CliError("no objects passed to apply");
   let failed = false;
+  const done: KubeObject[] = [];
   for (const { object, source } of manifests) {
     try {
-      const { object: done, verb } = await each(object, source);
-      ctx.out(output === "name" ? `${nameOf(done)}\n` : `${nameOf(done)} ${verb}\n`);
+      const { object: result, verb } = await each(object, source, dryRun);
+      if ((output === "json" || output === "yaml") && shape === "each") {
+        const separator = done.length > 0 && output === "yaml" ? "---\n" : "";
+        ctx.out(separator + (output === "json" ? toJson(result) : toYaml(result)));
+      }
+      if (output === "json" || output === "yaml") done.push(result);
+      else
+        ctx.out(
+          output === "name" ? `${nameOf(result)}\n` : `${nameOf(result)} ${verb}${dryRunSuffix(dryRun)}\n`,
+        );
     } catch (err) {
       if (err instanceof ApiError) ctx.err(serverErrorMessage(err, verbPrefix(err, source)) + "\n");
       else if (err instanceof CliError) ctx.err(`error: ${err.message}\n`);
@@ -68,7 +109,17 @@ export async function forEachManifest(
       failed = true;
     }
   }
+  if (shape === "list" && done.length > 0) ctx.out(asListOutput(output, done));
   if (failed) throw new SilentError();
+}
+
+/** A server's answer, or the object sent, with its type named (answers carry it; a dry run's object may not). */
+export function typedLike(object: KubeObject, manifest: KubeObject): KubeObject {
+  return {
+    ...object,
+    apiVersion: object.apiVersion ?? manifest.apiVersion,
+    kind: object.kind ?? manifest.kind,
+  };
 }
 
 /** kubectl names the file in server errors: `error when creating "web.yaml": …`. */
@@ -83,7 +134,12 @@ function during<T>(what: string, promise: Promise<T>): Promise<T> {
   });
 }
 
-async function applyOne(ctx: Context, object: KubeObject, source: string): Promise<ObjectOutcome> {
+async function applyOne(
+  ctx: Context,
+  object: KubeObject,
+  source: string,
+  dryRun: DryRun,
+): Promise<ObjectOutcome> {
   const discovery = await ctx.discovery();
   const resource = resourceForObject(discovery, object, source, ctx);
   const namespace = resource.namespaced ? objectNamespace(ctx, object) : undefined;
@@ -98,6 +154,7 @@ async function applyOne(ctx: Context, object: KubeObject, source: string): Promi
   };
   const modified = withLastApplied(desired);
   const client = ctx.client();
+  const query = dryRunQuery(dryRun);
   let live: KubeObject;
   try {
     live = await during(
@@ -106,30 +163,31 @@ async function applyOne(ctx: Context, object: KubeObject, source: string): Promi
     );
   } catch (err) {
     if (!isNotFound(err)) throw err;
+    if (dryRun === "client") return { object: modified, verb: "created" };
     const created = await during(
       "creating",
-      client.request<KubeObject>("POST", resourcePath(resource, namespace), { body: modified }),
+      client.request<KubeObject>("POST", resourcePath(resource, namespace), { body: modified, query }),
     );
-    return {
-      object: { ...desired, ...created, apiVersion: object.apiVersion, kind: object.kind },
-      verb: "created",
-    };
+    return { object: typedLike(created, object), verb: "created" };
   }
+  // As kubectl: a client dry run does not work out the patch, it says "configured".
+  if (dryRun === "client") return { object: typedLike(live, object), verb: "configured" };
   const original = lastApplied(live);
   if (!original)
     ctx.err(
       `Warning: resource ${qualifiedResource(resource)}/${name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by ktl apply. ktl apply should only be used on resources created declaratively by either ktl create --save-config or ktl apply. The missing annotation will be patched automatically.\n`,
     );
   const patch = threeWayMergePatch(original, modified, live, kubernetesPatchMeta);
-  if (Object.keys(patch).length === 0) return { object: desired, verb: "unchanged" };
-  await during(
+  if (Object.keys(patch).length === 0) return { object: typedLike(live, object), verb: "unchanged" };
+  const patched = await during(
     "patching",
-    client.request("PATCH", resourcePath(resource, namespace, name), {
+    client.request<KubeObject>("PATCH", resourcePath(resource, namespace, name), {
       body: patch,
       contentType: "application/strategic-merge-patch+json",
+      query,
     }),
   );
-  return { object: desired, verb: "configured" };
+  return { object: typedLike(patched, object), verb: "configured" };
 }
 
 export const applyCommand: Command = {
@@ -137,5 +195,6 @@ export const applyCommand: Command = {
   summary: "Apply a configuration to a resource by file name or stdin",
   usage: "ktl apply (-f FILENAME | -f DIRECTORY | -f -) [-R] [flags]",
   flags: FILE_FLAGS,
-  run: (ctx, _args, flags) => forEachManifest(ctx, flags, (object, source) => applyOne(ctx, object, source)),
+  run: (ctx, _args, flags) =>
+    forEachManifest(ctx, flags, (object, source, dryRun) => applyOne(ctx, object, source, dryRun), "list"),
 };

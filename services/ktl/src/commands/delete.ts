@@ -4,6 +4,7 @@
  * then, unless --wait=false, waits until every deleted object is gone.
  */
 import type { Context } from "../cli/context.js";
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix } from "../cli/dry-run.js";
 import { parseDuration } from "../cli/duration.js";
 import { CliError, SilentError } from "../cli/errors.js";
 import type { Flags } from "../cli/flags.js";
@@ -58,6 +59,7 @@ async function expand(ctx: Context, target: Target, flags: Flags): Promise<Targe
 
 async function run(ctx: Context, args: string[], flags: Flags): Promise<void> {
   const policy = propagation(flags.string("cascade") || "background");
+  const dryRun = dryRunStrategy(ctx, flags);
   const selecting =
     flags.string("selector") !== "" || flags.string("field-selector") !== "" || flags.bool("all");
   const targets = await resolveTargets(ctx, args, {
@@ -92,19 +94,28 @@ async function run(ctx: Context, args: string[], flags: Flags): Promise<void> {
           propagationPolicy: policy,
           ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}),
         };
-        const result = await ctx
-          .client()
-          .request<{ metadata?: { uid?: string } }>(
-            "DELETE",
-            resourcePath(one.resource, one.namespace, name),
-            { body },
-          );
-        deleted.push({ resource: one.resource, namespace: one.namespace, name, uid: result?.metadata?.uid });
+        // A client dry run deletes nothing; a server one is not waited for (nothing goes away).
+        if (dryRun !== "client") {
+          const result = await ctx
+            .client()
+            .request<{ metadata?: { uid?: string } }>(
+              "DELETE",
+              resourcePath(one.resource, one.namespace, name),
+              { body, query: dryRunQuery(dryRun) },
+            );
+          if (dryRun === "none")
+            deleted.push({
+              resource: one.resource,
+              namespace: one.namespace,
+              name,
+              uid: result?.metadata?.uid,
+            });
+        }
         const verb = force && grace === 0 ? "force deleted" : "deleted";
         ctx.out(
           flags.string("output") === "name"
             ? `${kindPrefix(one.resource)}/${name}\n`
-            : `${kindPrefix(one.resource)} "${name}" ${verb}\n`,
+            : `${kindPrefix(one.resource)} "${name}" ${verb}${dryRunSuffix(dryRun)}\n`,
         );
       } catch (err) {
         if (isNotFound(err) && ignoreNotFound) continue;
@@ -198,6 +209,7 @@ export const deleteCommand: Command = {
       type: "string",
       help: 'Output mode. Use "-o name" for shorter output (resource/name).',
     },
+    DRY_RUN_FLAG,
   ],
   run,
 };

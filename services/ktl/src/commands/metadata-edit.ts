@@ -4,6 +4,7 @@
  * TYPE/NAME, -l, --all or -f. Sent as a JSON merge patch of the metadata map.
  */
 import type { Context } from "../cli/context.js";
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix } from "../cli/dry-run.js";
 import { CliError } from "../cli/errors.js";
 import type { Flags } from "../cli/flags.js";
 import type { Command } from "../cli/registry.js";
@@ -89,10 +90,13 @@ function metadataCommand(field: "labels" | "annotations"): Command {
       },
       { name: "filename", short: "f", type: "strings", help: "Files identifying the resource to update." },
       { name: "resource-version", type: "string", help: "Only update if the resource version matches." },
+      DRY_RUN_FLAG,
     ],
     run: async (ctx, args, flags) => {
       const { resources, changes } = parseChanges(args, what);
       const overwrite = flags.bool("overwrite");
+      const dryRun = dryRunStrategy(ctx, flags);
+      const suffix = dryRunSuffix(dryRun);
       for (const t of await targetsOf(ctx, resources, flags)) {
         const path = resourcePath(t.resource, t.namespace, t.name);
         const obj = await ctx.client().request<KObject>("GET", path);
@@ -115,10 +119,14 @@ function metadataCommand(field: "labels" | "annotations"): Command {
         const prefix = `${kindPrefix(t.resource)}/${t.name}`;
         const rv = flags.string("resource-version");
         const body = { metadata: { [field]: patch, ...(rv ? { resourceVersion: rv } : {}) } };
-        if (Object.keys(patch).length > 0)
-          await ctx.client().request("PATCH", path, { body, contentType: "application/merge-patch+json" });
+        if (Object.keys(patch).length > 0 && dryRun !== "client")
+          await ctx.client().request("PATCH", path, {
+            body,
+            contentType: "application/merge-patch+json",
+            query: dryRunQuery(dryRun),
+          });
         if (field === "annotations") {
-          ctx.out(`${prefix} annotated\n`);
+          ctx.out(`${prefix} annotated${suffix}\n`);
           continue;
         }
         const onlyRemovals = Object.values(patch).every((v) => v === null);
@@ -128,7 +136,7 @@ function metadataCommand(field: "labels" | "annotations"): Command {
             : onlyRemovals && !overwrite
               ? "unlabeled"
               : "labeled";
-        ctx.out(`${prefix} ${message}\n`);
+        ctx.out(`${prefix} ${message}${suffix}\n`);
       }
     },
   };

@@ -2,6 +2,7 @@
  * `ktl scale --replicas=N TYPE NAME`: through the scale subresource, with
  * kubectl's --current-replicas precondition; prints `deployment.apps/web scaled`.
  */
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix } from "../cli/dry-run.js";
 import { CliError } from "../cli/errors.js";
 import type { Command } from "../cli/registry.js";
 import { kindPrefix } from "../client/discovery.js";
@@ -23,6 +24,7 @@ export const scaleCommand: Command = {
       help: "Files identifying the resource to set a new size.",
     },
     { name: "selector", short: "l", type: "string", help: "Selector (label query) to filter on." },
+    DRY_RUN_FLAG,
   ],
   run: async (ctx, args, flags) => {
     const replicas = flags.int("replicas");
@@ -30,6 +32,7 @@ export const scaleCommand: Command = {
       throw new CliError(
         "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
       );
+    const dryRun = dryRunStrategy(ctx, flags);
     const targets = await resolveTargets(ctx, args, { filenames: flags.strings("filename"), verb: "scale" });
     for (const t of targets) {
       if (t.name === undefined) throw new CliError("resource(s) were provided, but no name was specified");
@@ -50,11 +53,13 @@ export const scaleCommand: Command = {
         const actual = scale.spec?.replicas ?? 0;
         if (actual !== current) throw new CliError(`Expected replicas to be ${current}, was ${actual}`);
       }
-      await ctx.client().request("PATCH", path, {
-        body: { spec: { replicas } },
-        contentType: "application/merge-patch+json",
-      });
-      ctx.out(`${kindPrefix(t.resource)}/${t.name} scaled\n`);
+      if (dryRun !== "client")
+        await ctx.client().request("PATCH", path, {
+          body: { spec: { replicas } },
+          contentType: "application/merge-patch+json",
+          query: dryRunQuery(dryRun),
+        });
+      ctx.out(`${kindPrefix(t.resource)}/${t.name} scaled${dryRunSuffix(dryRun)}\n`);
     }
   },
 };

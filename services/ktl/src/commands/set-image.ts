@@ -3,6 +3,7 @@
  * container): a strategic merge patch of the pod template's (or pod's)
  * containers by name; prints `deployment.apps/web image updated`.
  */
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix } from "../cli/dry-run.js";
 import { CliError } from "../cli/errors.js";
 import type { Command } from "../cli/registry.js";
 import { kindPrefix } from "../client/discovery.js";
@@ -17,6 +18,7 @@ export const setImageCommand: Command = {
   flags: [
     { name: "filename", short: "f", type: "strings", help: "Files identifying the resource to update." },
     { name: "selector", short: "l", type: "string", help: "Selector (label query) to filter on." },
+    DRY_RUN_FLAG,
   ],
   run: async (ctx, args, flags) => {
     const pairs = args.filter((a) => a.includes("="));
@@ -27,6 +29,7 @@ export const setImageCommand: Command = {
       const eq = p.indexOf("=");
       images.set(p.slice(0, eq), p.slice(eq + 1));
     }
+    const dryRun = dryRunStrategy(ctx, flags);
     const targets = await resolveTargets(ctx, resources, {
       filenames: flags.strings("filename"),
       verb: "set image",
@@ -55,11 +58,13 @@ export const setImageCommand: Command = {
         ...(containers.length > 0 ? { containers } : {}),
         ...(initContainers.length > 0 ? { initContainers } : {}),
       };
-      await ctx.client().request("PATCH", path, {
-        body: isPod ? { spec: podSpec } : { spec: { template: { spec: podSpec } } },
-        contentType: "application/strategic-merge-patch+json",
-      });
-      ctx.out(`${kindPrefix(t.resource)}/${t.name} image updated\n`);
+      if (dryRun !== "client")
+        await ctx.client().request("PATCH", path, {
+          body: isPod ? { spec: podSpec } : { spec: { template: { spec: podSpec } } },
+          contentType: "application/strategic-merge-patch+json",
+          query: dryRunQuery(dryRun),
+        });
+      ctx.out(`${kindPrefix(t.resource)}/${t.name} image updated${dryRunSuffix(dryRun)}\n`);
     }
   },
 };
