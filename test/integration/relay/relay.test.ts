@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,8 @@ const NODE = `relay-${id}`;
 /** Inside 100.64.240.0/20, apart from the other kubelet test files' /24s. */
 const POD_CIDR = "100.64.244.0/24";
 const CGROUP_ROOT = `/ktl-test/${id}`;
+/** Where the Google Cloud SDK keeps versioned kubectls (kubectl.1.27 …); tests with one skip it when absent. */
+const GCLOUD_BIN = "/usr/lib/google-cloud-sdk/bin";
 
 const registry = useImageRegistry();
 let nats: NatsServer | undefined;
@@ -274,6 +277,30 @@ describe("logs and exec over the NATS relay", () => {
     expect(ok.stderr).toContain("err\n");
     expect(ok.code).toBe(3);
     expect(await kc().ok(["exec", "duo", "-c", "main", "--", "echo", "zero"])).toBe("zero\n");
+  });
+
+  it("kubectl 1.30 to 1.33 exec over WebSocket; an older, SPDY-only kubectl is told why not", async () => {
+    for (const version of ["1.30", "1.31", "1.33"]) {
+      const binary = join(GCLOUD_BIN, `kubectl.${version}`);
+      if (!existsSync(binary)) continue;
+      const versioned = await KubectlRunner.create(apiserver!.url, binary);
+      try {
+        const r = await versioned.run(["exec", "duo", "-c", "main", "--", "sh", "-c", "echo hi; exit 4"]);
+        expect([version, r.stdout, r.code]).toEqual([version, "hi\n", 4]);
+      } finally {
+        await versioned.dispose();
+      }
+    }
+    const old = join(GCLOUD_BIN, "kubectl.1.29");
+    if (!existsSync(old)) return;
+    const spdy = await KubectlRunner.create(apiserver!.url, old);
+    try {
+      const r = await spdy.run(["exec", "duo", "-c", "main", "--", "true"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("exec is served over WebSocket only");
+    } finally {
+      await spdy.dispose();
+    }
   });
 
   it("kubectl exec runs in the named container of a two-container pod", async () => {

@@ -63,6 +63,18 @@ export function throwRelayFailure(err: unknown): never {
   throw internalError(new Error(`error reaching the kubelet over NATS: ${(err as Error).message}`));
 }
 
+/** Resolves when `res` can take more, or is gone. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    const done = (): void => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.on("drain", done).on("close", done);
+  });
+}
+
 /** Streams relay chunks to the client, holding the relay back while the client is slow. */
 async function relayLog(res: Response, stream: RelayStream): Promise<void> {
   res.status(200).type("text/plain; charset=utf-8").set("cache-control", "no-cache");
@@ -70,7 +82,8 @@ async function relayLog(res: Response, stream: RelayStream): Promise<void> {
   res.once("close", () => stream.cancel());
   try {
     for await (const { data } of stream) {
-      if (!res.write(data)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (res.destroyed) break;
+      if (!res.write(data)) await drained(res);
     }
   } catch {
     // The kubelet failed or went silent mid-stream: end what was sent, as the HTTP proxy does.
