@@ -1,5 +1,5 @@
 import { StatusError, badRequest, internalError, type Status } from "@ktl/apimachinery";
-import { isDeadlineExceeded, type RuntimeService } from "@ktl/cri";
+import { CriError, isDeadlineExceeded, type RuntimeService } from "@ktl/cri";
 import type { ExecRelayRequest } from "@ktl/nats";
 import type { RunningPod } from "../pods/pod-manager.js";
 
@@ -45,7 +45,9 @@ export function makeExecutor(deps: {
       };
     } catch (err) {
       if (isDeadlineExceeded(err)) throw execFailure(`command timed out after ${timeout}s`);
-      throw execFailure(err instanceof Error ? err.message : String(err));
+      throw execFailure(
+        err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err),
+      );
     }
   };
 }
