@@ -43,14 +43,11 @@ export function statusError(text: string): Error | undefined {
   return new CliError(status.message ?? "error stream protocol error: unknown error");
 }
 
-/** A refused upgrade: the server's Status, worded as kubectl words it. */
+/** A refused upgrade: the server's Status, printed as kubectl prints it (`Error from server (BadRequest): …`). */
 async function upgradeError(res: IncomingMessage): Promise<Error> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
-  const err = toApiError(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"));
-  // The pod or namespace is missing, or the caller may not exec: the server's own words.
-  if ([401, 403, 404].includes(err.code)) return err;
-  return new CliError(`unable to upgrade connection: ${err.message}`);
+  return toApiError(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"));
 }
 
 /**
