@@ -166,6 +166,12 @@ describe("FakeRuntime", () => {
         (await runtime.listContainers({ filter: { state: { state: "CONTAINER_RUNNING" } } })).containers,
       ).toHaveLength(1);
       expect((await runtime.execSync({ containerId: id, cmd: ["true"] })).exitCode).toBe(0);
+      const echo = await runtime.execSync({ containerId: id, cmd: ["echo", "a", "b"] });
+      expect([Buffer.from(echo.stdout ?? []).toString(), echo.exitCode]).toEqual(["a b\n", 0]);
+      expect((await runtime.execSync({ containerId: id, cmd: ["false"] })).exitCode).toBe(1);
+      const other = await runtime.execSync({ containerId: id, cmd: ["ls", "/"] });
+      expect(other.exitCode).toBe(0);
+      expect(Buffer.from(other.stderr ?? []).toString()).toContain('"ls /" not run');
       const line = (await readFile(join(dir, "c/0.log"), "utf8")).split("\n")[0] ?? "";
       expect(parseCriLogLine(line)).toMatchObject({ stream: "stdout", content: "fake container c started" });
     } finally {

@@ -62,8 +62,11 @@ export interface FakeRuntimeOptions {
   readonly images?: FakeImageService;
   /** Overrides the behaviour derived from the image name. */
   readonly behaviour?: (image: string) => FakeBehaviour | undefined;
-  /** Result of ExecSync; default exit 0 with no output. */
-  readonly exec?: (containerId: string, cmd: readonly string[]) => { exitCode: number; stdout?: string };
+  /** Result of ExecSync; default `fakeExec`. */
+  readonly exec?: (
+    containerId: string,
+    cmd: readonly string[],
+  ) => { exitCode: number; stdout?: string; stderr?: string };
 }
 
 /**
@@ -304,10 +307,10 @@ export class FakeRuntime implements RuntimeService {
     if (box.state !== "CONTAINER_RUNNING") {
       return fail("ExecSync", CriCode.UNKNOWN, `container ${box.id} is not running`);
     }
-    const result = this.options.exec?.(box.id, req.cmd ?? []) ?? { exitCode: 0 };
+    const result = this.options.exec?.(box.id, req.cmd ?? []) ?? fakeExec(req.cmd ?? []);
     return Promise.resolve({
       stdout: Buffer.from(result.stdout ?? ""),
-      stderr: Buffer.alloc(0),
+      stderr: Buffer.from(result.stderr ?? ""),
       exitCode: result.exitCode,
     });
   }
@@ -395,4 +398,20 @@ export class FakeRuntime implements RuntimeService {
     await mkdir(dirname(box.logPath), { recursive: true });
     await appendFile(box.logPath, formatCriLogLine({ time: new Date(), stream: "stdout", content }));
   }
+}
+
+/**
+ * What a fake container "runs": `echo`, `true` and `false` as a shell would;
+ * anything else is not run but reported as success (hollow pods' exec probes
+ * pass), saying so on stderr so `kubectl exec` never passes it off as real.
+ */
+export function fakeExec(cmd: readonly string[]): { exitCode: number; stdout?: string; stderr?: string } {
+  const [program, ...args] = cmd;
+  if (program === "echo") return { exitCode: 0, stdout: `${args.join(" ")}\n` };
+  if (program === "true") return { exitCode: 0 };
+  if (program === "false") return { exitCode: 1 };
+  return {
+    exitCode: 0,
+    stderr: `fake runtime: ${JSON.stringify(cmd.join(" "))} not run (only echo, true, false); reported as success\n`,
+  };
 }
