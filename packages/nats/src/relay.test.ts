@@ -2,6 +2,7 @@
 // with a trailer, refusals and failures, credit-based flow control with a
 // slow reader, keepalive timeouts when either side dies, cancellation, and
 // NATS's no-responders status.
+import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNats, type NatsServer } from "@ktl/testing";
@@ -128,6 +129,30 @@ describe("relay", () => {
     expect(got).toEqual([...Array(TOTAL).keys()]);
     // Never more than the window in flight (plus the chunk being handed over).
     expect(maxAhead).toBeLessThanOrEqual(CREDIT + 1);
+  });
+
+  it("sends what a Writable sink still buffers before the end, at the reader's pace", async () => {
+    const LINES = 3000;
+    const subject = await serve(async (_body, r) => {
+      const out = r.writable(1);
+      for (let i = 0; i < LINES; i++) {
+        if (!out.write(`line ${i} ${"x".repeat(100)}\n`)) await once(out, "drain");
+      }
+      // Returning without waiting: the relay flushes the sink before its end frame.
+    });
+    const stream = await openRelay(requester, subject, {}, { ...FAST, credit: 4 });
+    let received = "";
+    let chunks = 0;
+    for await (const chunk of stream) {
+      received += text(chunk.data);
+      chunks++;
+      await sleep(1);
+    }
+    // Lines that waited for credit went out together.
+    expect(chunks).toBeLessThan(LINES / 10);
+    const lines = received.split("\n").slice(0, -1);
+    expect(lines).toHaveLength(LINES);
+    expect(lines.every((line, i) => line.startsWith(`line ${i} `))).toBe(true);
   });
 
   it("aborts the responder when the reader cancels", async () => {

@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from "nats";
 import type { Logger } from "@ktl/service";
 import type { Bus } from "./bus.js";
@@ -289,6 +290,7 @@ export class RelayResponder {
   private lastHeard = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private state: "new" | "open" | "done" = "new";
+  private readonly sinks: Writable[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -324,17 +326,37 @@ export class RelayResponder {
     }
   }
 
-  /** A Writable for stream APIs (log readers): back-pressure follows the credit; closed when the requester goes. */
+  /**
+   * A Writable for stream APIs (log readers): back-pressure follows the
+   * credit; destroyed when the requester goes. What it still buffers when
+   * the handler returns is sent before the end.
+   */
   writable(channel = 0): Writable {
     const out = new Writable({
       highWaterMark: RELAY_CHUNK_BYTES,
       write: (chunk: Buffer, _encoding, callback) => {
         this.write(chunk, channel).then(() => callback(), callback);
       },
+      // What piled up while waiting for credit goes out together: fewer, fuller chunks (log lines are small).
+      writev: (chunks, callback) => {
+        const data = Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer));
+        this.write(data, channel).then(() => callback(), callback);
+      },
     });
     if (this.signal.aborted) out.destroy();
     else this.signal.addEventListener("abort", () => out.destroy(), { once: true });
+    this.sinks.push(out);
     return out;
+  }
+
+  /** Ends the writables handed out and waits until what they buffered is sent. */
+  async flush(): Promise<void> {
+    await Promise.all(
+      this.sinks.map((sink) => {
+        if (!sink.writableEnded) sink.end();
+        return finished(sink).catch(() => undefined);
+      }),
+    );
   }
 
   /** Ends the stream normally, with an optional JSON trailer (e.g. an exit code). */
@@ -402,7 +424,8 @@ export interface ServeRelayOptions {
 /**
  * Serves `subject` on the bus: each request runs `handler` with its own
  * responder. A handler that returns ends the stream; one that throws
- * refuses or fails it with `errorPayload(err)`. Returns an unsubscribe function.
+ * refuses or fails it with `errorPayload(err)`; data its writables still
+ * buffer goes out first. Returns an unsubscribe function.
  */
 export function serveRelay(
   bus: Bus,
@@ -426,9 +449,11 @@ export function serveRelay(
       timeoutMs: Math.max(20, Number(envelope.timeoutMs) || DEFAULT_RELAY_TIMING.timeoutMs),
       body: envelope.body,
     });
-    handler(envelope.body, responder).then(
-      () => responder.end(),
-      (err: unknown) => responder.fail(options.errorPayload(err)),
-    );
+    handler(envelope.body, responder)
+      .then(() => responder.flush())
+      .then(
+        () => responder.end(),
+        (err: unknown) => responder.fail(options.errorPayload(err)),
+      );
   });
 }
