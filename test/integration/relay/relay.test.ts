@@ -216,6 +216,14 @@ describe("logs and exec over the NATS relay", () => {
         ],
       },
     });
+    await createPod({
+      metadata: { name: "chatty" },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: "c", image: "busybox", command: ["sh", "-c", `seq 1 50000; ${forever}`] }],
+      },
+    });
     await running("duo");
   }, 60_000);
 
@@ -228,6 +236,16 @@ describe("logs and exec over the NATS relay", () => {
     const defaulted = await kc().run(["logs", "duo"]);
     expect(defaulted.stdout).toBe("hello-main\nerr-main\n");
     expect(defaulted.stderr).toContain('Defaulted container "main" out of: main, side');
+  });
+
+  it("a large log arrives whole through the relay's flow control", async () => {
+    await running("chatty");
+    const expected = Array.from({ length: 50_000 }, (_, i) => `${i + 1}\n`).join("");
+    await until(
+      "chatty to have written its lines",
+      async () => (await kc().ok(["logs", "chatty", "--tail", "1"])) === "50000\n",
+    );
+    expect(await kc().ok(["logs", "chatty"])).toBe(expected);
   });
 
   it("kubectl logs -f streams until the container exits", async () => {
