@@ -3,15 +3,19 @@
  * controller-manager (a fake kubelet marks pods Ready): apply
  * deploy/examples/web.yaml, get/describe in every output, a bounded watch,
  * scale, set image, rollout status/history/undo, label/annotate, delete with
- * wait, and kubectl's error messages and exit codes. Where ktl and the real
- * kubectl print the same objects, their output is compared.
+ * wait, and kubectl's error messages and exit codes; then exec through the
+ * apiserver's pods/exec WebSocket to a stand-in kubelet. Where ktl and the
+ * real kubectl print the same objects, their output is compared.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findResource, type Node, type Pod } from "@ktl/api";
 import { ApiClient } from "@ktl/client";
 import {
   REPO_ROOT,
@@ -215,6 +219,21 @@ describe("ktl tour", () => {
     expect(field).toBe("namespace/demo\n");
   });
 
+  it("sorts with --sort-by as kubectl does, in tables and lists", async () => {
+    for (const sortBy of [".metadata.name", "{.metadata.creationTimestamp}", ".status.podIP"]) {
+      const args = ["get", "pods", ...NS, `--sort-by=${sortBy}`, "-o", "name"];
+      expect(await ktl.ok(args), sortBy).toBe(await kubectl.ok(args));
+    }
+    const names = table(await ktl.ok(["get", "pods", ...NS, "--sort-by=.metadata.name"])).rows.map(
+      (r) => r[0],
+    );
+    expect(names).toEqual([...(names as string[])].sort());
+    expect(names).toHaveLength(3);
+    const missing = ["get", "pods", ...NS, "--sort-by=.spec.nope", "-o", "name"];
+    const [ours, theirs] = [await ktl.run(missing), await kubectl.run(missing)];
+    expect(ours).toEqual({ ...theirs, code: 1 });
+  });
+
   it("describes the deployment, its service and namespace exactly as kubectl", async () => {
     for (const target of [["deployment", "web"], ["service", "web"], ["namespace", "demo"], ["rs"]]) {
       const args = ["describe", ...target, ...NS];
@@ -390,5 +409,84 @@ describe("ktl tour", () => {
       'namespace "demo" deleted\nservice "web" deleted\n',
     );
     expect((await ktl.run(["get", "ns", "demo"])).code).toBe(1);
+  });
+});
+
+/**
+ * `ktl exec` through the real apiserver's pods/exec (WebSocket, remotecommand
+ * v5) to a stand-in for the kubelet's `POST /exec/{ns}/{pod}/{container}`
+ * (the apiserver's path when there is no NATS relay): ktl and kubectl must
+ * print the same output and errors and exit with the same codes.
+ */
+describe("ktl exec", () => {
+  const NODE = "exec-node";
+  const POD = "exec-target";
+  let kubeletStandIn: Server;
+
+  beforeAll(async () => {
+    kubeletStandIn = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://kubelet");
+      const [, , , , container] = url.pathname.split("/").map(decodeURIComponent);
+      const command = url.searchParams.getAll("command");
+      const fail = command[0] === "fail";
+      const answer = {
+        stdout: Buffer.from(`${container}: ${command.join(" ")}\n`).toString("base64"),
+        stderr: Buffer.from(fail ? "failing\n" : "").toString("base64"),
+        exitCode: fail ? Number(command[1] ?? 1) : 0,
+      };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((r) => kubeletStandIn.listen(0, "127.0.0.1", r));
+    const port = (kubeletStandIn.address() as AddressInfo).port;
+    const nodes = findResource("", "nodes")!;
+    await client.create<Node>(nodes, undefined, { metadata: { name: NODE } });
+    await client.patch<Node>(
+      nodes,
+      undefined,
+      NODE,
+      {
+        status: {
+          addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+          daemonEndpoints: { kubeletEndpoint: { Port: port } },
+        },
+      },
+      { subresource: "status" },
+    );
+    await client.create<Pod>(findResource("", "pods")!, "default", {
+      metadata: { name: POD, namespace: "default" },
+      spec: {
+        nodeName: NODE,
+        containers: [
+          { name: "app", image: "busybox" },
+          { name: "sidecar", image: "busybox" },
+        ],
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => kubeletStandIn?.close(r));
+  });
+
+  it("runs commands and fails exactly as kubectl exec does", async () => {
+    for (const args of [
+      ["exec", POD, "--", "echo", "hello", "world"],
+      ["exec", POD, "-c", "sidecar", "--", "fail", "3"],
+      ["exec", `pod/${POD}`, "-q", "--", "ls"],
+      ["exec", "nope", "--", "ls"],
+      ["exec", POD, "-c", "nope", "--", "ls"],
+      ["exec", POD],
+    ]) {
+      const [ours, theirs] = [await ktl.run(args), await kubectl.run(args)];
+      expect(ours, args.join(" ")).toEqual(theirs);
+    }
+    expect(await ktl.run(["exec", POD, "-c", "sidecar", "--", "fail", "3"])).toEqual({
+      code: 3,
+      stdout: "sidecar: fail 3\n",
+      stderr: "failing\ncommand terminated with exit code 3\n",
+    });
+    expect((await ktl.run(["exec", POD, "--", "ls"])).stderr).toBe(
+      'Defaulted container "app" out of: app, sidecar\n',
+    );
   });
 });

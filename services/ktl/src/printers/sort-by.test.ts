@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { naturalLess, relaxedSortField, sortObjects, sortTable } from "./sort-by.js";
+import { relaxedSortField, sortObjects, sortTable } from "./sort-by.js";
 import type { Table } from "./table.js";
 
 const pod = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -18,19 +18,17 @@ describe("relaxedSortField", () => {
   });
 });
 
-describe("naturalLess", () => {
-  it("orders runs of digits as numbers", () => {
-    const sorted = ["web-10", "web-9", "web-1", "web-01", "web", "a10b", "a9c"].sort((a, b) =>
-      naturalLess(a, b) ? -1 : naturalLess(b, a) ? 1 : 0,
-    );
-    expect(sorted).toEqual(["a9c", "a10b", "web", "web-1", "web-01", "web-9", "web-10"]);
-  });
-});
-
 describe("sortObjects", () => {
-  it("sorts strings naturally, numbers numerically, quantities by value and timestamps by time", () => {
-    const items = [pod("web-10"), pod("web-9"), pod("api")];
-    expect(names(sortObjects(items, ".metadata.name"))).toEqual(["api", "web-9", "web-10"]);
+  it("sorts strings bytewise, numbers numerically, quantities by value and timestamps by time", () => {
+    // As kubectl 1.32: not in natural order (web-10 before web-9).
+    const items = [pod("web-9"), pod("web-10"), pod("api"), pod("x-8nqp8"), pod("x-524rd")];
+    expect(names(sortObjects(items, ".metadata.name"))).toEqual([
+      "api",
+      "web-10",
+      "web-9",
+      "x-524rd",
+      "x-8nqp8",
+    ]);
 
     const restarts = (n: number): Record<string, unknown> => ({
       status: { containerStatuses: [{ restartCount: n }] },
@@ -56,14 +54,14 @@ describe("sortObjects", () => {
     expect(names(sortObjects(aged, "{.metadata.creationTimestamp}"))).toEqual(["old", "mid", "new"]);
   });
 
-  it("puts objects without the field first, keeping their order, and fails when none has it", () => {
+  it("puts objects without the field first, in reverse order as kubectl does, and fails when none has it", () => {
     const items = [
       pod("b", { spec: { nodeName: "n2" } }),
       pod("x"),
       pod("a", { spec: { nodeName: "n1" } }),
       pod("y"),
     ];
-    expect(names(sortObjects(items, ".spec.nodeName"))).toEqual(["x", "y", "a", "b"]);
+    expect(names(sortObjects(items, ".spec.nodeName"))).toEqual(["y", "x", "a", "b"]);
     expect(() => sortObjects([pod("a")], ".spec.nope")).toThrow(
       'couldn\'t find any field with path "{.spec.nope}" in the list of objects',
     );

@@ -3,10 +3,10 @@
  * field is a relaxed JSONPath (`.a.b`, `a.b`, `{.a.b}`), the first value it
  * finds in each object is the key, numbers compare numerically, strings as
  * quantities when both parse as one (`100m` < `1`, `1Gi` < `2Gi`) and
- * otherwise in natural order (`web-2` < `web-10`; RFC 3339 timestamps sort
- * in time order); maps, lists and booleans cannot be sorted (kubectl decodes
- * objects as unstructured JSON too); an object without the field sorts
- * first, and a field no object has is an error.
+ * otherwise bytewise as Go compares them (kubectl 1.32 is not natural:
+ * `web-10` < `web-9`; RFC 3339 timestamps sort in time order); maps, lists and booleans cannot be sorted (kubectl decodes
+ * objects as unstructured JSON too); objects without the field sort first,
+ * and a field no object has is an error.
  */
 import { parseQuantity } from "@ktl/api";
 import { CliError } from "../cli/errors.js";
@@ -25,33 +25,9 @@ export function relaxedSortField(input: string): string {
   return `{.${m[1] || m[2] || ""}}`;
 }
 
-/** fvbommel/sortorder's NaturalLess: runs of digits compare as numbers, the rest bytewise. */
-export function naturalLess(a: string, b: string): boolean {
-  const digit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const [c1, c2] = [a[i], b[j]];
-    const [d1, d2] = [digit(c1), digit(c2)];
-    if (d1 !== d2) return d1;
-    if (!d1) {
-      if (c1 !== c2) return (c1 ?? "") < (c2 ?? "");
-      i++;
-      j++;
-      continue;
-    }
-    while (a[i] === "0") i++;
-    while (b[j] === "0") j++;
-    const [start1, start2] = [i, j];
-    while (digit(a[i])) i++;
-    while (digit(b[j])) j++;
-    const [n1, n2] = [a.slice(start1, i), b.slice(start2, j)];
-    if (n1.length !== n2.length) return n1.length < n2.length;
-    if (n1 !== n2) return n1 < n2;
-    // Same number: fewer leading zeros first.
-    if (start1 !== start2) return start1 < start2;
-  }
-  return a.length - i < b.length - j;
+/** Go's string order: bytewise over UTF-8. */
+function goLess(a: string, b: string): boolean {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
 }
 
 function goType(v: unknown): string {
@@ -67,7 +43,7 @@ export function isLess(a: unknown, b: unknown, field: string): boolean {
   if (typeof a === "string" && typeof b === "string") {
     const [qa, qb] = [parseQuantity(a), parseQuantity(b)];
     if (qa.ok && qb.ok) return qa.nano < qb.nano;
-    return naturalLess(a, b);
+    return goLess(a, b);
   }
   const reason =
     typeof a === "number" || typeof a === "string"
@@ -78,7 +54,7 @@ export function isLess(a: unknown, b: unknown, field: string): boolean {
   );
 }
 
-/** Sorts `things` by the first value `field` finds in `objectOf(thing)`; stable for equal keys. */
+/** Sorts `things` by the first value `field` finds in `objectOf(thing)`. */
 function sortBy<T>(things: readonly T[], input: string, objectOf: (t: T) => unknown): T[] {
   const field = relaxedSortField(input);
   const path = new JsonPath(field);
@@ -88,12 +64,14 @@ function sortBy<T>(things: readonly T[], input: string, objectOf: (t: T) => unkn
   });
   if (keyed.length > 0 && !keyed.some((k) => k.found))
     throw new CliError(`couldn't find any field with path ${JSON.stringify(field)} in the list of objects`);
-  const less = (x: (typeof keyed)[number], y: (typeof keyed)[number]): boolean => {
-    if (!x.found) return true;
-    if (!y.found) return false;
-    return isLess(x.key, y.key, field);
-  };
-  return keyed.sort((x, y) => (less(x, y) ? (less(y, x) ? 0 : -1) : less(y, x) ? 1 : 0)).map((k) => k.thing);
+  // kubectl's Less calls a missing field less than anything, so Go's insertion
+  // sort (all of sort.Sort for up to 12 items) moves each to the front in
+  // turn: they come first, in reverse order; the others keep a stable order.
+  const missing = keyed.filter((k) => !k.found).reverse();
+  const found = keyed
+    .filter((k) => k.found)
+    .sort((x, y) => (isLess(x.key, y.key, field) ? -1 : isLess(y.key, x.key, field) ? 1 : 0));
+  return [...missing, ...found].map((k) => k.thing);
 }
 
 /** The objects in --sort-by order. */
