@@ -2,11 +2,14 @@
  * `ktl apply -f`: creates what is missing, otherwise patches with kubectl's
  * client-side apply (a three-way strategic merge patch against the
  * last-applied annotation), printing `created`, `configured` or `unchanged`
- * per object. Errors name the file and do not stop the other objects.
+ * per object; then, with --prune, deletes what an earlier apply made and the
+ * manifests no longer hold. Errors name the file and do not stop the other
+ * objects. create shares the reading and printing here.
  */
-import { kubernetesPatchMeta } from "@ktl/apimachinery";
+import { kubernetesPatchMeta, parseLabelSelector, type LabelSelector } from "@ktl/apimachinery";
 import { lastApplied, withLastApplied } from "../apply/last-applied.js";
 import { readManifests, type KubeObject } from "../apply/manifests.js";
+import { prune, pruneResources } from "../apply/prune.js";
 import { threeWayMergePatch } from "../apply/three-way.js";
 import type { Context } from "../cli/context.js";
 import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix, type DryRun } from "../cli/dry-run.js";
@@ -67,6 +70,14 @@ function asListOutput(format: string, objects: readonly KubeObject[]): string {
   return toYaml({ apiVersion: "v1", items: objects, kind: "List", metadata: {} });
 }
 
+export interface ManifestRun {
+  readonly shape?: ObjectsShape;
+  /** Only the manifests this accepts are acted on (apply -l). */
+  readonly select?: (object: KubeObject) => boolean;
+  /** Runs once every object succeeded (apply --prune), with the objects done. */
+  readonly after?: (done: readonly KubeObject[], dryRun: DryRun) => Promise<void>;
+}
+
 /**
  * Runs `each` over the -f objects, printing `kind/name verb` (with the dry
  * run said) or the error, -o name/json/yaml instead when asked, and failing
@@ -76,8 +87,9 @@ export async function forEachManifest(
   ctx: Context,
   flags: Flags,
   each: (object: KubeObject, source: string, dryRun: DryRun) => Promise<ObjectOutcome>,
-  shape: ObjectsShape = "each",
+  run: ManifestRun = {},
 ): Promise<void> {
+  const shape = run.shape ?? "each";
   const files = flags.strings("filename");
   if (files.length === 0) throw new CliError("must specify one of -f and -k");
   const output = flags.string("output");
@@ -86,7 +98,9 @@ export async function forEachManifest(
       `unable to match a printer suitable for the output format "${output}", allowed formats are: json, name, yaml`,
     );
   const dryRun = dryRunStrategy(ctx, flags);
-  const manifests = await readManifests(files, flags.bool("recursive"), ctx.io.stdin);
+  const manifests = (await readManifests(files, flags.bool("recursive"), ctx.io.stdin)).filter(
+    ({ object }) => run.select?.(object) ?? true,
+  );
   if (manifests.length === 0) throw new CliError("no objects passed to apply");
   let failed = false;
   const done: KubeObject[] = [];
@@ -97,8 +111,8 @@ export async function forEachManifest(
         const separator = done.length > 0 && output === "yaml" ? "---\n" : "";
         ctx.out(separator + (output === "json" ? toJson(result) : toYaml(result)));
       }
-      if (output === "json" || output === "yaml") done.push(result);
-      else
+      done.push(result);
+      if (output !== "json" && output !== "yaml")
         ctx.out(
           output === "name" ? `${nameOf(result)}\n` : `${nameOf(result)} ${verb}${dryRunSuffix(dryRun)}\n`,
         );
@@ -109,8 +123,10 @@ export async function forEachManifest(
       failed = true;
     }
   }
-  if (shape === "list" && done.length > 0) ctx.out(asListOutput(output, done));
+  if (shape === "list" && done.length > 0 && (output === "json" || output === "yaml"))
+    ctx.out(asListOutput(output, done));
   if (failed) throw new SilentError();
+  await run.after?.(done, dryRun);
 }
 
 /** A server's answer, or the object sent, with its type named (answers carry it; a dry run's object may not). */
@@ -190,11 +206,69 @@ async function applyOne(
   return { object: typedLike(patched, object), verb: "configured" };
 }
 
+/** -l picks the manifests to apply; --prune then deletes what was applied before but is gone from them. */
+async function applyRun(ctx: Context, flags: Flags): Promise<ManifestRun> {
+  const selector = flags.string("selector");
+  const all = flags.bool("all");
+  if (all && selector) throw new CliError("cannot set --all and --selector at the same time");
+  const pruning = flags.bool("prune");
+  if (pruning && !selector && !all)
+    throw new CliError(
+      "all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector",
+    );
+  // The allowlist is checked before anything is applied, as kubectl does.
+  const resources = pruning ? pruneResources(await ctx.discovery(), flags.strings("prune-allowlist")) : [];
+  let matcher: LabelSelector | undefined;
+  try {
+    matcher = selector ? parseLabelSelector(selector) : undefined;
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+  return {
+    shape: "list",
+    select: matcher
+      ? (object) => matcher.matches(object.metadata?.labels as Record<string, string>)
+      : undefined,
+    after: pruning
+      ? (done, dryRun) =>
+          prune(ctx, done, { selector, resources, dryRun, nameOnly: flags.string("output") === "name" })
+      : undefined,
+  };
+}
+
 export const applyCommand: Command = {
   path: ["apply"],
   summary: "Apply a configuration to a resource by file name or stdin",
-  usage: "ktl apply (-f FILENAME | -f DIRECTORY | -f -) [-R] [flags]",
-  flags: FILE_FLAGS,
-  run: (ctx, _args, flags) =>
-    forEachManifest(ctx, flags, (object, source, dryRun) => applyOne(ctx, object, source, dryRun), "list"),
+  usage: "ktl apply (-f FILENAME | -f DIRECTORY | -f -) [-R] [--prune -l SELECTOR | --prune --all] [flags]",
+  flags: [
+    ...FILE_FLAGS,
+    {
+      name: "selector",
+      short: "l",
+      type: "string",
+      help: "Selector (label query) to filter on: only matching objects are applied (and pruned).",
+    },
+    {
+      name: "prune",
+      type: "bool",
+      help: "Automatically delete resource objects that do not appear in the configs and were created by apply. Needs -l or --all.",
+    },
+    {
+      name: "all",
+      type: "bool",
+      help: "Select all resources in the namespace of the specified resource types (for --prune).",
+    },
+    {
+      name: "prune-allowlist",
+      type: "strings",
+      help: "Overwrite the default allowlist with <group/version/kind> for --prune",
+    },
+  ],
+  run: async (ctx, _args, flags) =>
+    forEachManifest(
+      ctx,
+      flags,
+      (object, source, dryRun) => applyOne(ctx, object, source, dryRun),
+      await applyRun(ctx, flags),
+    ),
 };
