@@ -4,6 +4,16 @@
  * them, pick the best (random among ties), assume the pod onto it in the
  * cache and bind asynchronously. The cycle itself is synchronous, so no
  * other decision can interleave between reading the snapshot and assuming.
+ *
+ * Opportunistic batching (after Kubernetes 1.35): a pod whose signature (see
+ * framework Signer) equals the previous scored pod's reuses that cycle's
+ * candidate nodes and the signing plugins' raw scores; only nodes whose
+ * NodeInfo changed since (the previous pod's node, bindings confirmed) are
+ * filtered and scored again, and plugins that do not sign (spreading, which
+ * depends on the pod's owner) score every candidate as usual. The choice is
+ * exactly what a full cycle over the same candidates would make; only the
+ * sample of nodes stays the same for a few pods before the next full cycle
+ * moves it on.
  */
 import { KINDS, referenceTo, type EventRecorder } from "@ktl/events";
 import { findResource, type Node, type Pod, type PodCondition } from "@ktl/api";
@@ -14,8 +24,10 @@ import { SchedulerCache, podKey } from "./cache/cache.js";
 import { Snapshot } from "./cache/snapshot.js";
 import {
   Code,
+  HANDLE_KEY,
   type CycleState,
   type FilterPlugin,
+  type Handle,
   type NodeInfo,
   type ScorePlugin,
   type Status,
@@ -27,6 +39,8 @@ export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 const PODS = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+/** Pods placed from one batch's candidates before a full cycle samples the next nodes. */
+export const MAX_BATCH_REUSE = 16;
 
 export type FailureMessage = (total: number, statuses: Map<string, Status>) => string;
 
@@ -73,6 +87,11 @@ export class Scheduler {
   /** Wakes the loop waiting for a free binding slot (a race over every binding would cost O(slots)). */
   private bindSlotFreed: (() => void) | undefined;
   private nextStartNodeIndex = 0;
+  private readonly handle: Handle;
+  private batch: Batch | undefined;
+  private readonly signatures = new WeakMap<Pod, string | undefined>();
+  /** Pods placed from a batch rather than a full cycle (for tests and metrics). */
+  batchedPods = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -80,6 +99,8 @@ export class Scheduler {
     this.maxInFlight = options.maxInFlightBinds ?? 64;
     this.cache = new SchedulerCache({ now: this.now, assumedTtlMs: options.assumedTtlMs });
     this.queue = new SchedulingQueue({ now: this.now });
+    const cache = this.cache;
+    this.handle = { peersOf: (owner) => cache.peersOf(owner) };
   }
 
   /** Ours to schedule: our scheduler name, not bound, not being deleted, not finished. */
@@ -165,18 +186,28 @@ export class Scheduler {
     const started = this.now();
     this.cache.updateSnapshot(this.snapshot);
     const state: CycleState = new Map();
-    const { feasible, statuses } = this.findFeasibleNodes(state, pod);
-    if (feasible.length === 0) {
-      const error = [...statuses.values()].some((s) => s.code === Code.Error);
-      this.metrics.attempt(error ? "error" : "unschedulable", (this.now() - started) / 1000);
-      const message = this.options.failureMessage(this.snapshot.list.length, statuses);
-      const plugins = [...new Set([...statuses.values()].map((s) => s.plugin ?? ""))].filter(Boolean);
-      this.queue.addUnschedulable(info, { error, plugins });
-      this.recordUnschedulable(pod, message);
-      this.options.recorder?.event(referenceTo(pod, KINDS.Pod), "Warning", "FailedScheduling", message);
-      return;
+    state.set(HANDLE_KEY, this.handle);
+    const signature = this.signature(pod);
+    let host = this.fromBatch(state, pod, signature);
+    if (host) this.batchedPods++;
+    else {
+      this.batch = undefined;
+      const { feasible, positions, statuses } = this.findFeasibleNodes(state, pod);
+      if (feasible.length === 0) {
+        const error = [...statuses.values()].some((s) => s.code === Code.Error);
+        this.metrics.attempt(error ? "error" : "unschedulable", (this.now() - started) / 1000);
+        const message = this.options.failureMessage(this.snapshot.list.length, statuses);
+        const plugins = [...new Set([...statuses.values()].map((s) => s.plugin ?? ""))].filter(Boolean);
+        this.queue.addUnschedulable(info, { error, plugins });
+        this.recordUnschedulable(pod, message);
+        this.options.recorder?.event(referenceTo(pod, KINDS.Pod), "Warning", "FailedScheduling", message);
+        return;
+      }
+      host =
+        feasible.length === 1
+          ? feasible[0]! // eslint-disable-line @typescript-eslint/no-non-null-assertion
+          : this.selectHost(state, pod, feasible, positions, signature);
     }
-    const host = feasible.length === 1 ? feasible[0]! : this.selectHost(state, pod, feasible); // eslint-disable-line @typescript-eslint/no-non-null-assertion
     this.cache.assume(pod, host.name);
     this.metrics.attempt("scheduled", (this.now() - started) / 1000);
     const binding = this.bind(info, host.name).finally(() => {
@@ -188,24 +219,32 @@ export class Scheduler {
     this.inFlightBinds.add(binding);
   }
 
-  findFeasibleNodes(state: CycleState, pod: Pod): { feasible: NodeInfo[]; statuses: Map<string, Status> } {
+  findFeasibleNodes(
+    state: CycleState,
+    pod: Pod,
+  ): { feasible: NodeInfo[]; positions: number[]; statuses: Map<string, Status> } {
     const nodes = this.snapshot.list;
     const n = nodes.length;
     const feasible: NodeInfo[] = [];
+    /** Each feasible node's index in the snapshot list. */
+    const positions: number[] = [];
     const statuses = new Map<string, Status>();
-    if (n === 0) return { feasible, statuses };
+    if (n === 0) return { feasible, positions, statuses };
     const want = numFeasibleNodesToFind(n, this.options.percentageOfNodesToScore);
     const start = this.nextStartNodeIndex % n;
     let processed = 0;
     for (let i = 0; i < n && feasible.length < want; i++) {
-      const node = nodes[(start + i) % n]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+      const at = (start + i) % n;
+      const node = nodes[at]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       processed++;
       const status = this.runFilters(state, pod, node);
-      if (status.code === Code.Success) feasible.push(node);
-      else statuses.set(node.name, status);
+      if (status.code === Code.Success) {
+        feasible.push(node);
+        positions.push(at);
+      } else statuses.set(node.name, status);
     }
     this.nextStartNodeIndex = (start + processed) % n;
-    return { feasible, statuses };
+    return { feasible, positions, statuses };
   }
 
   private runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status {
@@ -221,22 +260,117 @@ export class Scheduler {
     return { code: Code.Success, reasons: [] };
   }
 
-  /** Weighted sum of every score plugin's (normalised) scores; the highest wins, ties at random. */
-  private selectHost(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeInfo {
+  /**
+   * The pod's batching signature: every filter's and signing score plugin's
+   * part, or undefined when a filter does not sign (then nothing is reused).
+   */
+  private signature(pod: Pod): string | undefined {
+    if (this.signatures.has(pod)) return this.signatures.get(pod);
+    let signature: string | undefined;
+    if (this.options.filters.every((p) => p.sign !== undefined)) {
+      const parts: string[] = [];
+      for (const p of [...this.options.filters, ...this.options.scores])
+        if (p.sign) parts.push(`${p.name}=${p.sign(pod)}`);
+      signature = parts.join("\u0000");
+    }
+    this.signatures.set(pod, signature);
+    return signature;
+  }
+
+  /**
+   * The host from the previous cycle's candidates when `pod` shares its
+   * signature and the node set is the same; undefined when a full cycle is
+   * needed (no batch, used up, or a candidate stopped fitting).
+   */
+  private fromBatch(state: CycleState, pod: Pod, signature: string | undefined): NodeInfo | undefined {
+    const batch = this.batch;
+    if (
+      batch === undefined ||
+      signature === undefined ||
+      batch.signature !== signature ||
+      batch.list !== this.snapshot.list ||
+      batch.uses >= MAX_BATCH_REUSE
+    )
+      return undefined;
+    const list = this.snapshot.list;
+    const changed: number[] = [];
+    for (let i = 0; i < batch.nodes.length; i++) {
+      const current = list[batch.positions[i]!]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+      if (current === batch.nodes[i]) continue;
+      if (this.runFilters(state, pod, current).code !== Code.Success) return undefined;
+      batch.nodes[i] = current;
+      changed.push(i);
+    }
+    if (changed.length > 0) {
+      this.options.scores.forEach((plugin, k) => {
+        const raw = batch.raw[k];
+        if (!raw) return;
+        try {
+          plugin.preScore?.(state, pod, batch.nodes);
+          for (const i of changed) raw[i] = plugin.score(state, pod, batch.nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        } catch (err) {
+          this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
+          batch.raw[k] = null;
+        }
+      });
+    }
+    batch.uses++;
+    return this.pick(state, pod, batch.nodes, batch.raw);
+  }
+
+  /** A full cycle's choice among `nodes`; remembers it as a batch when the pod has a signature. */
+  private selectHost(
+    state: CycleState,
+    pod: Pod,
+    nodes: NodeInfo[],
+    positions: number[],
+    signature: string | undefined,
+  ): NodeInfo {
+    const n = nodes.length;
+    const raw: RawScores = this.options.scores.map((plugin) => {
+      if (!plugin.sign) return undefined;
+      try {
+        const scores = new Float64Array(n);
+        plugin.preScore?.(state, pod, nodes);
+        for (let i = 0; i < n; i++) scores[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        return scores;
+      } catch (err) {
+        this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
+        return null;
+      }
+    });
+    if (signature !== undefined)
+      this.batch = { signature, list: this.snapshot.list, nodes, positions, raw, uses: 0 };
+    return this.pick(state, pod, nodes, raw);
+  }
+
+  /**
+   * Weighted sum of every score plugin's normalised scores; the highest wins,
+   * ties at random. `raw[k]` holds plugin k's raw scores when already known
+   * (never modified here), undefined to compute them, null to skip a plugin
+   * that failed.
+   */
+  private pick(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], raw: RawScores): NodeInfo {
     // Totals in arrays indexed like `nodes` rather than Maps keyed by node name (hot loop).
     const n = nodes.length;
     const totals = new Float64Array(n);
-    const raw = new Float64Array(n);
-    for (const plugin of this.options.scores) {
+    const scores = new Float64Array(n);
+    this.options.scores.forEach((plugin, k) => {
+      const known = raw[k];
+      if (known === null) return;
       try {
-        plugin.preScore?.(state, pod, nodes);
-        for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        plugin.normalize?.(state, pod, nodes, raw);
-        for (let i = 0; i < n; i++) totals[i]! += raw[i]! * plugin.weight; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        if (known) scores.set(known);
+        else {
+          plugin.preScore?.(state, pod, nodes);
+          if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
+          else for (let i = 0; i < n; i++) scores[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+        }
+        plugin.normalize?.(state, pod, nodes, scores);
+        for (let i = 0; i < n; i++) totals[i]! += scores[i]! * plugin.weight; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       } catch (err) {
         this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
       }
-    }
+    });
     let best = 0;
     let bestScore = -Infinity;
     let ties = 0;
@@ -337,4 +471,19 @@ function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
       node.status?.conditions?.map((c) => [c.type, c.status]),
     )
   );
+}
+
+/** Per score plugin: raw scores (for signing plugins), undefined (scored per pod) or null (failed). */
+type RawScores = (Float64Array | undefined | null)[];
+
+/** The candidates and signing plugins' raw scores of the last full cycle, reused by pods of the same signature. */
+interface Batch {
+  readonly signature: string;
+  /** The snapshot list the positions index (replaced when nodes are added or removed). */
+  readonly list: readonly NodeInfo[];
+  /** The feasible nodes, updated in place as their NodeInfos change. */
+  readonly nodes: NodeInfo[];
+  readonly positions: readonly number[];
+  readonly raw: RawScores;
+  uses: number;
 }

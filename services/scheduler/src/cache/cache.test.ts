@@ -165,3 +165,29 @@ describe("SchedulerCache", () => {
     }
   });
 });
+
+describe("peersOf", () => {
+  it("counts a controller's bound and assumed pods per node, and forgets them as they go", () => {
+    const cache = new SchedulerCache();
+    for (const n of ["n1", "n2"]) cache.addNode(node(n));
+    const a = pod("a", {}, { nodeName: "n1", owner: "rs" });
+    cache.addPod(a);
+    cache.assume(pod("b", {}, { owner: "rs" }), "n1");
+    cache.assume(pod("c", {}, { owner: "rs" }), "n2");
+    cache.addPod(pod("d", {}, { nodeName: "n2", owner: "other" }));
+    const owner = "default\u0000rs";
+    expect(cache.peersOf(owner)).toEqual(
+      new Map([
+        ["n1", 2],
+        ["n2", 1],
+      ]),
+    );
+    cache.forget(pod("c", {}, { owner: "rs" }));
+    const deleting = { ...a, metadata: { ...a.metadata, deletionTimestamp: "2024-01-01T00:00:00Z" } };
+    cache.updatePod(deleting);
+    expect(cache.peersOf(owner)).toEqual(new Map([["n1", 1]]));
+    cache.removePod(deleting);
+    cache.removePod(pod("b", {}, { nodeName: "n1", owner: "rs" }));
+    expect(cache.peersOf(owner)).toBeUndefined();
+  });
+});

@@ -14,7 +14,7 @@
  */
 import type { Node, Pod } from "@ktl/api";
 import type { NodeInfo } from "../framework/interface.js";
-import { buildNodeInfo } from "./node-info.js";
+import { buildNodeInfo, controllerKey } from "./node-info.js";
 import type { Snapshot } from "./snapshot.js";
 
 interface NodeEntry {
@@ -57,6 +57,12 @@ export class SchedulerCache {
    * of them (Kubernetes keeps a most-recently-updated list for the same reason).
    */
   private changeLog: { generation: number; name: string }[] = [];
+  /**
+   * Per controller, how many of its pods (bound or assumed, not being
+   * deleted) each node holds: spreading scores read the few nodes a
+   * controller uses instead of probing every candidate node.
+   */
+  private readonly peers = new Map<string, Map<string, number>>();
 
   constructor(options: CacheOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -157,6 +163,11 @@ export class SchedulerCache {
 
   // --- reads ---
 
+  /** Node name → pods of `owner` (see controllerKey) there; current as of the last cache change. */
+  peersOf(owner: string): ReadonlyMap<string, number> | undefined {
+    return this.peers.get(owner);
+  }
+
   nodeInfo(name: string): NodeInfo | undefined {
     return this.info(this.nodes.get(name));
   }
@@ -247,14 +258,29 @@ export class SchedulerCache {
   private attach(key: string, pod: Pod, nodeName: string): void {
     const entry = this.entry(nodeName);
     entry.pods.set(key, pod);
+    this.countPeer(pod, nodeName, 1);
     this.touch(entry);
   }
 
   private detach(key: string, nodeName: string): void {
     const entry = this.nodes.get(nodeName);
     if (!entry) return;
+    const pod = entry.pods.get(key);
+    if (pod) this.countPeer(pod, nodeName, -1);
     entry.pods.delete(key);
     if (!entry.node && entry.pods.size === 0) this.nodes.delete(nodeName);
     else this.touch(entry);
+  }
+
+  /** Pods being deleted do not count, as in NodeInfo.peerCounts. */
+  private countPeer(pod: Pod, nodeName: string, delta: 1 | -1): void {
+    const owner = controllerKey(pod);
+    if (owner === undefined || pod.metadata?.deletionTimestamp !== undefined) return;
+    let byNode = this.peers.get(owner);
+    if (!byNode) this.peers.set(owner, (byNode = new Map<string, number>()));
+    const count = (byNode.get(nodeName) ?? 0) + delta;
+    if (count > 0) byNode.set(nodeName, count);
+    else byNode.delete(nodeName);
+    if (byNode.size === 0) this.peers.delete(owner);
   }
 }

@@ -81,18 +81,46 @@ export interface NodeInfo {
 /** State shared between a pod's plugin calls within one scheduling cycle (pre-computed pod requests etc.). */
 export type CycleState = Map<string, unknown>;
 
-export interface FilterPlugin {
+/**
+ * Cluster-wide reads a plugin may make during a cycle (Kubernetes' framework
+ * Handle), found in the CycleState under HANDLE_KEY.
+ */
+export interface Handle {
+  /** Node name → how many pods of a controller (see controllerKey) the node holds. */
+  peersOf(owner: string): ReadonlyMap<string, number> | undefined;
+}
+
+export const HANDLE_KEY = "framework/handle";
+
+/**
+ * Opportunistic batching (after Kubernetes 1.35): a plugin that implements
+ * `sign` declares that its answer for a node depends only on that NodeInfo and
+ * on the part of the pod `sign` returns. Two pods whose signatures agree for
+ * every filter get the same feasibility everywhere, and the same raw score
+ * from every signing score plugin, so the scheduler may reuse a previous
+ * pod's results for nodes that did not change since.
+ */
+export interface Signer {
+  sign?(pod: Pod): string;
+}
+
+export interface FilterPlugin extends Signer {
   readonly name: string;
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status;
 }
 
-export interface ScorePlugin {
+export interface ScorePlugin extends Signer {
   readonly name: string;
   /** Relative weight of this plugin's 0–100 scores in the total. */
   readonly weight: number;
   /** Optional pre-pass over all feasible nodes (e.g. to count the owner's pods per node). */
   preScore?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): void;
   score(state: CycleState, pod: Pod, node: NodeInfo): number;
+  /**
+   * Optional: every node's raw score at once, `scores[i]` for `nodes[i]`, for
+   * plugins that can do better than one call per node (after preScore).
+   */
+  scoreAll?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array): void;
   /**
    * Optional normalisation of raw scores to 0–100 across the feasible nodes,
    * in place: `scores[i]` belongs to `nodes[i]` (arrays, not maps keyed by

@@ -43,6 +43,8 @@ export function create(opts: { weight?: number } = {}) {
   return {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
+    sign: (pod: Pod) =>
+      JSON.stringify([pod.spec?.nodeSelector ?? {}, pod.spec?.affinity?.nodeAffinity ?? {}]),
     filter(state: CycleState, pod: Pod, node: NodeInfo) {
       const match = cached(state, REQUIRED_KEY, pod, requiredMatcher);
       if (match === undefined || match(node.node.metadata?.labels ?? {}, node.name)) return SUCCESS;

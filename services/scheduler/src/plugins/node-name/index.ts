@@ -9,6 +9,7 @@ export const ERR_REASON = "node(s) didn't match the requested node name";
 export function create() {
   return {
     name: NAME,
+    sign: (pod: Pod) => pod.spec?.nodeName ?? "",
     filter(_state: CycleState, pod: Pod, node: NodeInfo) {
       const wanted = pod.spec?.nodeName;
       if (wanted === undefined || wanted === "" || wanted === node.name) return SUCCESS;

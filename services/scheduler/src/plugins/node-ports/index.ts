@@ -59,6 +59,7 @@ export function conflicts(want: HostPort, used: ReadonlySet<string>): boolean {
 export function create() {
   return {
     name: NAME,
+    sign: (pod: Pod) => JSON.stringify(podHostPorts(pod)),
     filter(state: CycleState, pod: Pod, node: NodeInfo) {
       const wanted = cached(state, PORTS_KEY, pod, podHostPorts);
       for (const p of wanted) if (conflicts(p, node.usedPorts)) return unschedulable(ERR_REASON);

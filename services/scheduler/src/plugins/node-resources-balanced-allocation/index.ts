@@ -5,7 +5,7 @@
 import type { Pod } from "@ktl/api";
 import { MAX_NODE_SCORE } from "../../framework/interface.js";
 import type { CycleState, NodeInfo, ScorePlugin } from "../../framework/interface.js";
-import { cycleRequests } from "../resources.js";
+import { cycleRequests, podRequests } from "../resources.js";
 
 export const NAME = "NodeResourcesBalancedAllocation";
 export const DEFAULT_WEIGHT = 1;
@@ -31,6 +31,7 @@ export function create(opts: { weight?: number } = {}) {
   return {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
+    sign: (pod: Pod) => JSON.stringify(podRequests(pod)),
     /**
      * Uses actual requests (not the non-zero defaults), as Kubernetes does.
      * Best-effort pods score 0 everywhere: Kubernetes skips them, since

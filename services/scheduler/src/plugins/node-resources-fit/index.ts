@@ -6,7 +6,7 @@
 import type { Pod } from "@ktl/api";
 import { Code, MAX_NODE_SCORE, SUCCESS } from "../../framework/interface.js";
 import type { CycleState, FilterPlugin, NodeInfo, ScorePlugin, Status } from "../../framework/interface.js";
-import { cycleNonZeroRequests, cycleRequests } from "../resources.js";
+import { cycleNonZeroRequests, cycleRequests, nonZeroPodRequests, podRequests } from "../resources.js";
 
 export const NAME = "NodeResourcesFit";
 export const DEFAULT_WEIGHT = 1;
@@ -79,6 +79,7 @@ export function create(opts: { weight?: number } = {}) {
   return {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
+    sign: (pod: Pod) => JSON.stringify([podRequests(pod), nonZeroPodRequests(pod)]),
     filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
       const shortages = fitsRequest(state, pod, node);
       if (shortages.length === 0) return SUCCESS;

@@ -12,6 +12,7 @@ export const UNSCHEDULABLE_TAINT: Taint = { key: "node.kubernetes.io/unschedulab
 export function create() {
   return {
     name: NAME,
+    sign: (pod: Pod) => JSON.stringify(pod.spec?.tolerations ?? []),
     filter(_state: CycleState, pod: Pod, node: NodeInfo) {
       if (!node.unschedulable) return SUCCESS;
       if (tolerationsTolerateTaint(pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return SUCCESS;

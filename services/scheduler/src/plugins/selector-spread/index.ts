@@ -9,8 +9,8 @@
  */
 import type { Pod } from "@ktl/api";
 import { controllerKey } from "../../cache/node-info.js";
-import { MAX_NODE_SCORE } from "../../framework/interface.js";
-import type { CycleState, NodeInfo, ScorePlugin } from "../../framework/interface.js";
+import { HANDLE_KEY, MAX_NODE_SCORE } from "../../framework/interface.js";
+import type { CycleState, Handle, NodeInfo, ScorePlugin } from "../../framework/interface.js";
 
 export const NAME = "SelectorSpread";
 /** The weight Kubernetes gives its replacement, PodTopologySpread's default constraints. */
@@ -48,6 +48,28 @@ export function create(opts: { weight?: number } = {}) {
       const owner = ownerFor(state, pod);
       return owner === undefined ? 0 : countPeers(owner, node);
     },
+    /**
+     * With the cluster's per-controller index (the Handle), only the few
+     * nodes holding the controller's pods are looked up, instead of a probe
+     * into each candidate node's counts.
+     */
+    scoreAll(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array) {
+      const owner = ownerFor(state, pod);
+      const handle = state.get(HANDLE_KEY) as Handle | undefined;
+      scores.fill(0);
+      if (owner === undefined) return;
+      const peers = handle?.peersOf(owner);
+      if (handle !== undefined && (peers === undefined || peers.size === 0)) return;
+      if (peers === undefined || peers.size * 4 > nodes.length) {
+        for (let i = 0; i < nodes.length; i++) scores[i] = countPeers(owner, nodes[i] as NodeInfo);
+        return;
+      }
+      const positions = positionsOf(nodes);
+      for (const [name, count] of peers) {
+        const i = positions.get(name);
+        if (i !== undefined) scores[i] = count;
+      }
+    },
     normalize(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], scores: Float64Array) {
       // A pod without a controller is not spread: every node keeps 0.
       if (ownerFor(state, pod) === undefined) return;
@@ -80,4 +102,17 @@ export function create(opts: { weight?: number } = {}) {
 
 function zoneOf(node: NodeInfo | undefined): string {
   return node?.zone ?? "";
+}
+
+// Node name → index, per candidate list: a batch of pods reuses one list
+// (entries may be replaced by newer NodeInfos of the same nodes, never renamed).
+const positionCache = new WeakMap<readonly NodeInfo[], Map<string, number>>();
+
+function positionsOf(nodes: readonly NodeInfo[]): Map<string, number> {
+  let positions = positionCache.get(nodes);
+  if (!positions) {
+    positions = new Map(nodes.map((n, i) => [n.name, i]));
+    positionCache.set(nodes, positions);
+  }
+  return positions;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NodeInfo } from "../../framework/interface.js";
+import { HANDLE_KEY, type NodeInfo } from "../../framework/interface.js";
 import { makeNode, makeNodeInfo, makePod } from "../testing.js";
 import { create, NAME, ownerKey } from "./index.js";
 
@@ -74,5 +74,26 @@ describe(NAME, () => {
       pods[best]?.push(pod);
     }
     expect(Object.values(pods).map((p) => p.length)).toEqual([3, 3, 3]);
+  });
+
+  it("scores all nodes at once from the cluster's per-controller index, as node by node", () => {
+    const web = rs("p");
+    const nodes = Array.from({ length: 40 }, (_, i) =>
+      makeNodeInfo(makeNode(`n${i}`), i % 13 === 0 ? [rs(`a${i}`), rs(`b${i}`)] : i === 7 ? [rs("c")] : []),
+    );
+    const index = new Map<string, Map<string, number>>();
+    for (const n of nodes)
+      for (const [owner, count] of n.peerCounts)
+        index.set(owner, (index.get(owner) ?? new Map()).set(n.name, count));
+    for (const handle of [{ peersOf: (owner: string) => index.get(owner) }, undefined]) {
+      const state = new Map<string, unknown>(handle ? [[HANDLE_KEY, handle]] : []);
+      plugin.preScore(state, web);
+      const all = new Float64Array(nodes.length).fill(-1);
+      plugin.scoreAll(state, web, nodes, all);
+      expect([...all]).toEqual(nodes.map((n) => plugin.score(state, web, n)));
+    }
+    const none = new Float64Array(nodes.length).fill(-1);
+    plugin.scoreAll(new Map(), makePod("solo"), nodes, none);
+    expect([...none].every((v) => v === 0)).toBe(true);
   });
 });

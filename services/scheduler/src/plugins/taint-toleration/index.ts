@@ -31,6 +31,7 @@ export function create(opts: { weight?: number } = {}) {
   return {
     name: NAME,
     weight: opts.weight ?? DEFAULT_WEIGHT,
+    sign: (pod: Pod) => JSON.stringify(pod.spec?.tolerations ?? []),
     filter(_state: CycleState, pod: Pod, node: NodeInfo) {
       const taint = findUntoleratedTaint(node.taints, pod.spec?.tolerations, doNotSchedule);
       return taint === undefined ? SUCCESS : unresolvable(errReason(taint));
