@@ -16,6 +16,7 @@ export const DRY_RUN_FLAG: FlagSpec = {
   default: "none",
   // A bare --dry-run is the deprecated spelling of --dry-run=client.
   noOptDefault: "unchanged",
+  values: ["none", "client", "server"],
   help: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
 };
 

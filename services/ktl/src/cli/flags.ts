@@ -18,6 +18,8 @@ export interface FlagSpec {
   readonly value?: string;
   /** pflag's NoOptDefVal: the value of a bare `--name` (which then takes no argument). */
   readonly noOptDefault?: string;
+  /** The values it takes, for shell completion. */
+  readonly values?: readonly string[];
 }
 
 type FlagValue = string | number | boolean | string[];

@@ -172,6 +172,7 @@ export const deleteCommand: Command = {
       name: "cascade",
       type: "string",
       default: "background",
+      values: ["background", "orphan", "foreground"],
       help: 'Must be "background", "orphan", or "foreground".',
     },
     {
