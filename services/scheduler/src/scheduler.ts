@@ -41,6 +41,8 @@ const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 /** Pods placed from one batch's candidates before a full cycle samples the next nodes. */
 export const MAX_BATCH_REUSE = 16;
+/** Scheduling cycles between turns of the event loop (see run). */
+const YIELD_EVERY_PODS = 4;
 
 export type FailureMessage = (total: number, statuses: Map<string, Status>) => string;
 
@@ -90,6 +92,7 @@ export class Scheduler {
   private readonly handle: Handle;
   private batch: Batch | undefined;
   private readonly signatures = new WeakMap<Pod, string | undefined>();
+  private scratch = new Float64Array(0);
   /** Pods placed from a batch rather than a full cycle (for tests and metrics). */
   batchedPods = 0;
 
@@ -161,12 +164,21 @@ export class Scheduler {
 
   /** Schedules until `signal` aborts, then waits for bindings in flight. */
   async run(signal: AbortSignal): Promise<void> {
+    let sinceYield = 0;
     for (;;) {
       while (this.inFlightBinds.size >= this.maxInFlight)
         await new Promise<void>((resolve) => (this.bindSlotFreed = resolve));
       const info = await this.queue.pop(signal);
       if (!info) break;
       this.scheduleOne(info);
+      // A popped pod resolves without touching I/O, so a backlog would run cycle
+      // after cycle while the bindings they started sit unsent in the socket and
+      // finished ones go unread; a turn of the event loop now and then keeps
+      // bindings flowing while the next pods are decided.
+      if (++sinceYield >= YIELD_EVERY_PODS) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     await this.waitForBindings();
   }
@@ -353,8 +365,10 @@ export class Scheduler {
   private pick(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], raw: RawScores): NodeInfo {
     // Totals in arrays indexed like `nodes` rather than Maps keyed by node name (hot loop).
     const n = nodes.length;
-    const totals = new Float64Array(n);
-    const scores = new Float64Array(n);
+    if (this.scratch.length < 2 * n) this.scratch = new Float64Array(4 * n);
+    // Views of one reused buffer: plugins see arrays of exactly n scores, nothing is allocated per cycle.
+    const totals = this.scratch.subarray(0, n).fill(0);
+    const scores = this.scratch.subarray(n, 2 * n);
     this.options.scores.forEach((plugin, k) => {
       const known = raw[k];
       if (known === null) return;

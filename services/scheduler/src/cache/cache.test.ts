@@ -191,3 +191,21 @@ describe("peersOf", () => {
     expect(cache.peersOf(owner)).toBeUndefined();
   });
 });
+
+describe("confirming an assumed pod", () => {
+  it("keeps the node's NodeInfo when the bound pod weighs the same, rebuilds it otherwise", () => {
+    const cache = new SchedulerCache();
+    cache.addNode(node("n1"));
+    cache.assume(pod("a", { cpu: "1" }, { owner: "rs" }), "n1");
+    const assumed = cache.nodeInfo("n1");
+    cache.addPod(pod("a", { cpu: "1" }, { nodeName: "n1", owner: "rs" }));
+    expect(cache.nodeInfo("n1")).toBe(assumed);
+    expect(cache.isAssumed(pod("a"))).toBe(false);
+    cache.assume(pod("b", { cpu: "1" }), "n1");
+    const before = cache.nodeInfo("n1");
+    cache.addPod(pod("b", { cpu: "2" }, { nodeName: "n1" }));
+    expect(cache.nodeInfo("n1")).not.toBe(before);
+    expect(cache.nodeInfo("n1")?.requested.milliCpu).toBe(3000);
+    expect(cache.nodeInfo("n1")?.pods).toHaveLength(2);
+  });
+});

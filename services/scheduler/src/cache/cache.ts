@@ -14,7 +14,7 @@
  */
 import type { Node, Pod } from "@ktl/api";
 import type { NodeInfo } from "../framework/interface.js";
-import { buildNodeInfo, controllerKey } from "./node-info.js";
+import { buildNodeInfo, controllerKey, sameFootprint } from "./node-info.js";
 import type { Snapshot } from "./snapshot.js";
 
 interface NodeEntry {
@@ -100,8 +100,15 @@ export class SchedulerCache {
     const nodeName = pod.spec?.nodeName ?? "";
     if (!nodeName) return;
     const state = this.podStates.get(key);
-    if (state) this.detach(key, state.nodeName);
     this.podStates.set(key, { pod, nodeName, assumed: false, deadline: undefined });
+    const entry = this.nodes.get(nodeName);
+    if (state?.assumed && state.nodeName === nodeName && entry && sameFootprint(state.pod, pod)) {
+      // The binding we assumed, confirmed: the node's NodeInfo is unchanged, so
+      // keep it (and every snapshot and batch built on it) rather than rebuild.
+      entry.pods.set(key, pod);
+      return;
+    }
+    if (state) this.detach(key, state.nodeName);
     this.attach(key, pod, nodeName);
   }
 

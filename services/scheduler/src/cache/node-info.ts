@@ -125,6 +125,30 @@ export function podHostPorts(pod: Pod): string[] {
   return out;
 }
 
+/**
+ * Whether two states of a pod weigh the same on a node: requests, host
+ * ports, controller, and neither being deleted. An assumed pod confirmed
+ * by the informer usually does, so its node's NodeInfo need not change.
+ */
+export function sameFootprint(a: Pod, b: Pod): boolean {
+  if (a.metadata?.deletionTimestamp !== undefined || b.metadata?.deletionTimestamp !== undefined)
+    return false;
+  if (controllerKey(a) !== controllerKey(b)) return false;
+  const ra = podRequests(a);
+  const rb = podRequests(b);
+  return (
+    sameResources(ra.requested, rb.requested) &&
+    sameResources(ra.nonZero, rb.nonZero) &&
+    podHostPorts(a).join() === podHostPorts(b).join()
+  );
+}
+
+function sameResources(a: Readonly<Resources>, b: Readonly<Resources>): boolean {
+  if (a.milliCpu !== b.milliCpu || a.memory !== b.memory || a.pods !== b.pods) return false;
+  const keys = Object.keys(a.scalar);
+  return keys.length === Object.keys(b.scalar).length && keys.every((k) => a.scalar[k] === b.scalar[k]);
+}
+
 /** Builds a NodeInfo from a node and the pods on it (bound or assumed). */
 export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: number): NodeInfo {
   const requested = emptyResources();
