@@ -31,6 +31,7 @@ import {
   startEtcd,
   startKubelet,
   startNats,
+  until,
   type ApiserverProcess,
   type ContainerdServer,
   type EtcdServer,
@@ -68,18 +69,6 @@ const created: string[] = [];
 
 const api = (): ApiClient => client!;
 
-/** Polls `probe` until it is truthy; a throwing probe counts as not yet. */
-async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 const kc = (): KubectlRunner => kubectl!;
 
 async function createPod(pod: Pod): Promise<void> {
