@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNats, type NatsServer } from "@ktl/testing";
+import { startNats, until, type NatsServer } from "@ktl/testing";
 import type { Logger } from "@ktl/service";
 import { Bus } from "./bus.js";
 import {
@@ -29,11 +29,7 @@ let n = 0;
 async function connected(name: string): Promise<Bus> {
   const bus = Bus.connect({ servers: nats.url, name, log, reconnectWaitMs: 100 });
   buses.push(bus);
-  const deadline = Date.now() + 10_000;
-  while (!bus.connected) {
-    if (Date.now() > deadline) throw new Error(`${name} did not connect`);
-    await sleep(20);
-  }
+  await until(`${name} to connect`, () => bus.connected, 10_000, 20);
   return bus;
 }
 
@@ -166,7 +162,7 @@ describe("relay", () => {
       expect(text(chunk.data)).toBe("line 0\n");
       break;
     }
-    await until(() => seen?.signal.aborted === true, 2_000);
+    await until("the responder to abort", () => seen?.signal.aborted === true, 2_000, 20);
   });
 
   it("aborts the responder when the requester's connection dies", async () => {
@@ -183,7 +179,7 @@ describe("relay", () => {
       .connection()!
       .close()
       .catch(() => undefined);
-    await until(() => seen?.signal.aborted === true, 5_000);
+    await until("the responder to abort", () => seen?.signal.aborted === true, 5_000, 20);
     expect(Date.now() - closedAt).toBeLessThan(FAST.timeoutMs + 3 * FAST.keepaliveMs + 500);
   });
 
@@ -220,11 +216,3 @@ describe("relay", () => {
     expect(err).toBeInstanceOf(RelayTimeoutError);
   });
 });
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(20);
-  }
-}
