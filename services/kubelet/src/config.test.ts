@@ -103,6 +103,23 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig(["--no-such-flag"], {})).toThrow();
   });
+
+  it("takes host-gw pod routes and the node interface, only with the CRI runtime", () => {
+    expect(loadConfig(["--node-name", "n"], {})).toMatchObject({
+      podRoutes: "none",
+      nodeInterface: undefined,
+    });
+    expect(
+      loadConfig(["--node-name", "n", "--pod-routes", "host-gw"], { KTL_KUBELET_NODE_INTERFACE: "eth0" }),
+    ).toMatchObject({ podRoutes: "host-gw", nodeInterface: "eth0" });
+    expect(() => loadConfig(["--node-name", "n", "--pod-routes", "bgp"], {})).toThrow("podRoutes");
+    expect(() => loadConfig(["--node-name", "n", "--node-interface", "eth0; reboot"], {})).toThrow(
+      "must be an interface name",
+    );
+    expect(() =>
+      loadConfig(["--node-name", "n", "--runtime", "fake", "--pod-routes", "host-gw"], {}),
+    ).toThrow("pod routes need --runtime cri");
+  });
 });
 
 describe("flag values", () => {

@@ -45,10 +45,19 @@ const ConfigSchema = z
     /** NATS URLs, comma-separated; empty: no bus (status heartbeats go through the apiserver). */
     natsServers: z.string(),
     heartbeatMs: z.number().int().positive(),
+    podRoutes: z.enum(["host-gw", "none"]),
+    nodeInterface: z
+      .string()
+      .regex(/^[\w.-]{1,15}$/, "must be an interface name")
+      .optional(),
   })
   .refine((c) => c.hollowNodes === 0 || c.runtime === "fake", {
     message: "hollow nodes need --runtime fake",
     path: ["hollowNodes"],
+  })
+  .refine((c) => c.podRoutes === "none" || c.runtime === "cri", {
+    message: "pod routes need --runtime cri",
+    path: ["podRoutes"],
   });
 
 export type KubeletConfig = z.infer<typeof ConfigSchema>;
@@ -82,6 +91,9 @@ export const USAGE = `ktl-kubelet: registers its Node and runs the pods bound to
   --nats-servers URL,...       NATS: heartbeats go on node.heartbeat.NODE and the Node status
                                is written only when it changes (empty: no NATS) []
   --heartbeat-seconds N        NATS heartbeat interval                [5]
+  --pod-routes host-gw|none    routes to other machines' pod CIDRs via their InternalIPs [none]
+  --node-interface IFACE       towards the other machines: the host guard forwards
+                               pod-to-pod traffic through it          []
 
 Every flag can also be set as KTL_KUBELET_<FLAG> (e.g. KTL_KUBELET_NODE_NAME); flags win.
 `;
@@ -114,6 +126,8 @@ const FLAGS = {
   "service-range": { type: "string" },
   "nats-servers": { type: "string" },
   "heartbeat-seconds": { type: "string" },
+  "pod-routes": { type: "string" },
+  "node-interface": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -185,6 +199,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Kub
     serviceRange: pick(values["service-range"], "SERVICE_RANGE", "100.96.0.0/16"),
     natsServers: pick(values["nats-servers"], "NATS_SERVERS", ""),
     heartbeatMs: 1000 * num(values["heartbeat-seconds"], "HEARTBEAT_SECONDS", "5"),
+    podRoutes: pick(values["pod-routes"], "POD_ROUTES", "none"),
+    nodeInterface: pick(values["node-interface"], "NODE_INTERFACE", "") || undefined,
   });
   const issues = [...problems, ...(result.success ? [] : result.error.issues)];
   if (!result.success || issues.length > 0) throw configError(issues, USAGE);

@@ -5,7 +5,7 @@ import type { ApiClient } from "@ktl/client";
 import { CriClient, type ImageService, type RuntimeService } from "@ktl/cri";
 import { busSink, EventRecorder, type EventSink } from "@ktl/events";
 import type { Bus } from "@ktl/nats";
-import { ensureHostSafety, writeCniConfig } from "@ktl/node-network";
+import { ensureHostSafety, PodRouteSyncer, writeCniConfig } from "@ktl/node-network";
 import type { Logger } from "@ktl/service";
 import type { KubeletConfig } from "./config.js";
 import { makeExecutor, type ContainerExecutor } from "./exec/exec.js";
@@ -21,6 +21,7 @@ import { nodeReadiness } from "./node/readiness.js";
 import { NodeStatusReporter } from "./node/status-reporter.js";
 import type { SystemInfo } from "./node/system-info.js";
 import { startPodManager, type PodManager } from "./pods/pod-manager.js";
+import { PodRoutes } from "./node/pod-routes.js";
 import { ProbeManager } from "./probes/manager.js";
 import type { ProbeMetrics } from "./probes/metrics.js";
 import type { TimerQueue } from "./probes/timer-queue.js";
@@ -82,7 +83,13 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
   const { config, signal } = shared;
   const { log, nodeName } = node;
   const cri = config.runtime === "cri";
-  if (cri) await ensureHostSafety({ podCidr: config.podRange, serviceCidr: config.serviceRange });
+  if (cri) {
+    await ensureHostSafety({
+      podCidr: config.podRange,
+      serviceCidr: config.serviceRange,
+      nodeInterface: config.nodeInterface,
+    });
+  }
   const { runtime, images, close } = openRuntime(config);
   const recorder = eventRecorder(shared, nodeName, log);
   let podManager: PodManager | undefined;
@@ -112,6 +119,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
   });
   const port = (server.address() as AddressInfo).port;
   let heartbeats: HeartbeatPublisher | undefined;
+  let podRoutes: PodRoutes | undefined;
   // With NATS, the apiserver reaches logs and exec over the bus (the HTTP endpoints stay as its fallback).
   const relays = shared.bus
     ? [serveLogRelay(shared.bus, nodeName, locate, log), serveExecRelay(shared.bus, nodeName, exec, log)]
@@ -175,6 +183,19 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       networkConfigured = true;
       reporter.kick();
       log.info("pod network configured", { node: nodeName, podCidr, bridge: cni.bridgeName, conf: cni.path });
+      if (config.podRoutes === "host-gw") {
+        // Other machines' pods are reached through their node's InternalIP (flannel's host-gw).
+        podRoutes = new PodRoutes({
+          client: shared.client,
+          syncer: new PodRouteSyncer({
+            nodeName,
+            podRange: config.podRange,
+            nodeInterface: config.nodeInterface,
+          }),
+          log,
+        });
+        await podRoutes.start(signal);
+      }
     }
     if (runtime instanceof FakeRuntime) {
       // Hollow pods take addresses from their node's podCIDR too, so pods on
@@ -222,6 +243,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
       stop: async () => {
         stopRelays();
         heartbeats?.stop();
+        await podRoutes?.stop();
         reporter.stop();
         probes.stop();
         await pods.stop();
@@ -232,6 +254,7 @@ export async function startKubelet(shared: KubeletShared, node: KubeletNode): Pr
   } catch (err) {
     stopRelays();
     heartbeats?.stop();
+    await podRoutes?.stop();
     await closeServer(server);
     close();
     throw err;
