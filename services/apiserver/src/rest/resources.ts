@@ -18,7 +18,6 @@ import { UNCONFIGURED_EVENT_STORE, type EventStore } from "../events/store.js";
 import { decodeKubeProtobuf, KUBE_PROTOBUF } from "./kube-protobuf.js";
 import { outputFormat, sendList, sendObject, type OutputFormat } from "./output.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
-import { servePodLog } from "./pod-log.js";
 import { deleteOptions, intParam, param, writeOptions } from "./query.js";
 import { sendError, successStatus } from "./status.js";
 import { serveWatch } from "./watch.js";
@@ -57,9 +56,6 @@ async function handle(deps: ResourceDeps, req: Request, res: Response, path: Res
     case "GET":
       if (isWatch) return serveWatch(req, res, deps.reads, path, format);
       if (!name) return sendList(res, format, info, await deps.reads.list(info, listOptions(req, path)));
-      if (subresource === "log" && info.kind === "Pod") {
-        return servePodLog(deps.reads, req, res, { namespace: path.namespace, name });
-      }
       return getOne(deps, res, format, path, name);
     case "POST":
       if (!name) return create(deps, req, res, format, path);
