@@ -14,7 +14,7 @@ const log = jsonLogger("scheduler");
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const client = new ApiClient(config.apiserver);
-  const { recorder } = createRecorder({
+  const { recorder, close: closeEvents } = createRecorder({
     natsServers: config.natsServers,
     component: config.schedulerName,
     log,
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     identity: config.identity,
     log,
     run,
+    // Publishes still buffered in the NATS client leave before the process exits.
+    onStop: closeEvents,
   });
 }
 
