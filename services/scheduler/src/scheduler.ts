@@ -32,6 +32,7 @@ import {
   type ScorePlugin,
   type Status,
 } from "./framework/interface.js";
+import { Batch, scoreSigned } from "./batch.js";
 import { SchedulerMetrics } from "./metrics.js";
 import { SchedulingQueue, type QueuedPodInfo } from "./queue/scheduling-queue.js";
 
@@ -40,7 +41,7 @@ const PODS = findResource("", "pods")!; // eslint-disable-line @typescript-eslin
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 /** Pods placed from one batch's candidates before a full cycle samples the next nodes. */
-export const MAX_BATCH_REUSE = 16;
+export const MAX_BATCH_REUSE = 32;
 /** Scheduling cycles between turns of the event loop (see run). */
 const YIELD_EVERY_PODS = 4;
 
@@ -304,30 +305,10 @@ export class Scheduler {
       batch.uses >= MAX_BATCH_REUSE
     )
       return undefined;
-    const list = this.snapshot.list;
-    const changed: number[] = [];
-    for (let i = 0; i < batch.nodes.length; i++) {
-      const current = list[batch.positions[i]!]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
-      if (current === batch.nodes[i]) continue;
-      if (this.runFilters(state, pod, current).code !== Code.Success) return undefined;
-      batch.nodes[i] = current;
-      changed.push(i);
-    }
-    if (changed.length > 0) {
-      this.options.scores.forEach((plugin, k) => {
-        const raw = batch.raw[k];
-        if (!raw) return;
-        try {
-          plugin.preScore?.(state, pod, batch.nodes);
-          for (const i of changed) raw[i] = plugin.score(state, pod, batch.nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        } catch (err) {
-          this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
-          batch.raw[k] = null;
-        }
-      });
-    }
+    const fits = (node: NodeInfo): boolean => this.runFilters(state, pod, node).code === Code.Success;
+    if (!batch.refresh(state, pod, this.snapshot.list, fits, this.warn)) return undefined;
     batch.uses++;
-    return this.pick(state, pod, batch.nodes, batch.raw);
+    return this.pick(state, pod, batch.nodes, batch.signed);
   }
 
   /** A full cycle's choice among `nodes`; remembers it as a batch when the pod has a signature. */
@@ -338,53 +319,54 @@ export class Scheduler {
     positions: number[],
     signature: string | undefined,
   ): NodeInfo {
-    const n = nodes.length;
-    const raw: RawScores = this.options.scores.map((plugin) => {
-      if (!plugin.sign) return undefined;
-      try {
-        const scores = new Float64Array(n);
-        plugin.preScore?.(state, pod, nodes);
-        for (let i = 0; i < n; i++) scores[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        return scores;
-      } catch (err) {
-        this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
-        return null;
-      }
-    });
-    if (signature !== undefined)
-      this.batch = { signature, list: this.snapshot.list, nodes, positions, raw, uses: 0 };
-    return this.pick(state, pod, nodes, raw);
+    if (signature === undefined) return this.pick(state, pod, nodes, undefined);
+    const raw = scoreSigned(this.options.scores, state, pod, nodes, this.warn);
+    const batch = new Batch(
+      signature,
+      this.snapshot.list,
+      nodes,
+      positions,
+      this.options.scores,
+      raw,
+      state,
+      pod,
+      this.warn,
+    );
+    this.batch = batch;
+    return this.pick(state, pod, nodes, batch.signed);
   }
 
   /**
    * Weighted sum of every score plugin's normalised scores; the highest wins,
-   * ties at random. `raw[k]` holds plugin k's raw scores when already known
-   * (never modified here), undefined to compute them, null to skip a plugin
-   * that failed.
+   * ties at random. `signed`, when given, already holds the signing plugins'
+   * share of each total (from a batch), and only the others are scored.
    */
-  private pick(state: CycleState, pod: Pod, nodes: readonly NodeInfo[], raw: RawScores): NodeInfo {
+  private pick(
+    state: CycleState,
+    pod: Pod,
+    nodes: readonly NodeInfo[],
+    signed: Float64Array | undefined,
+  ): NodeInfo {
     // Totals in arrays indexed like `nodes` rather than Maps keyed by node name (hot loop).
     const n = nodes.length;
     if (this.scratch.length < 2 * n) this.scratch = new Float64Array(4 * n);
     // Views of one reused buffer: plugins see arrays of exactly n scores, nothing is allocated per cycle.
-    const totals = this.scratch.subarray(0, n).fill(0);
+    const totals = this.scratch.subarray(0, n);
+    if (signed) totals.set(signed);
+    else totals.fill(0);
     const scores = this.scratch.subarray(n, 2 * n);
-    this.options.scores.forEach((plugin, k) => {
-      const known = raw[k];
-      if (known === null) return;
+    for (const plugin of this.options.scores) {
+      if (signed && plugin.sign) continue;
       try {
-        if (known) scores.set(known);
-        else {
-          plugin.preScore?.(state, pod, nodes);
-          if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
-          else for (let i = 0; i < n; i++) scores[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
-        }
+        plugin.preScore?.(state, pod, nodes);
+        if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
+        else for (let i = 0; i < n; i++) scores[i] = plugin.score(state, pod, nodes[i]!); // eslint-disable-line @typescript-eslint/no-non-null-assertion
         plugin.normalize?.(state, pod, nodes, scores);
         for (let i = 0; i < n; i++) totals[i]! += scores[i]! * plugin.weight; // eslint-disable-line @typescript-eslint/no-non-null-assertion
       } catch (err) {
-        this.options.log.warn("score plugin failed", { plugin: plugin.name, error: String(err) });
+        this.warn(plugin.name, err);
       }
-    });
+    }
     let best = 0;
     let bestScore = -Infinity;
     let ties = 0;
@@ -398,6 +380,9 @@ export class Scheduler {
     }
     return nodes[best]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
   }
+
+  private readonly warn = (plugin: string, err: unknown): void =>
+    this.options.log.warn("score plugin failed", { plugin, error: String(err) });
 
   private async bind(info: QueuedPodInfo, nodeName: string): Promise<void> {
     const pod = info.pod;
@@ -485,19 +470,4 @@ function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
       node.status?.conditions?.map((c) => [c.type, c.status]),
     )
   );
-}
-
-/** Per score plugin: raw scores (for signing plugins), undefined (scored per pod) or null (failed). */
-type RawScores = (Float64Array | undefined | null)[];
-
-/** The candidates and signing plugins' raw scores of the last full cycle, reused by pods of the same signature. */
-interface Batch {
-  readonly signature: string;
-  /** The snapshot list the positions index (replaced when nodes are added or removed). */
-  readonly list: readonly NodeInfo[];
-  /** The feasible nodes, updated in place as their NodeInfos change. */
-  readonly nodes: NodeInfo[];
-  readonly positions: readonly number[];
-  readonly raw: RawScores;
-  uses: number;
 }
