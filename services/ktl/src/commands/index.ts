@@ -27,6 +27,7 @@ import { editCommand } from "./edit.js";
 import { execCommand } from "./exec.js";
 import { getCommand } from "./get.js";
 import { imagePushCommand } from "./image-push.js";
+import { imageSeedCommand } from "./image-seed.js";
 import { logsCommand } from "./logs.js";
 import { annotateCommand, labelCommand } from "./metadata-edit.js";
 import {
@@ -83,5 +84,6 @@ export const registry = new CommandRegistry()
     clusterStatusCommand,
     clusterLogsCommand,
     imagePushCommand,
+    imageSeedCommand,
   );
 registry.add(completeCommand(registry));
