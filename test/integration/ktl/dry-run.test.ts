@@ -113,7 +113,7 @@ describe("ktl --dry-run", () => {
     });
   });
 
-  it("changes no live object: apply, scale, label, annotate, set image, cordon, delete", async () => {
+  it("changes no live object: apply, scale, label, annotate, set image, cordon, drain, delete", async () => {
     await ktl.ok(["apply", "-f", manifest]);
     await ktl.ok(["apply", "-f", "-"], NODE);
     const changed = MANIFEST.replace('a: "1"', 'a: "2"');
@@ -141,6 +141,9 @@ describe("ktl --dry-run", () => {
           `deployment.apps/web image updated ${said}\n`,
         );
         expect(await ktl.ok(["cordon", "n1", dry])).toBe(`node/n1 cordoned ${said}\n`);
+        expect(await ktl.ok(["drain", "n1", dry])).toBe(
+          `node/n1 cordoned ${said}\nnode/n1 drained ${said}\n`,
+        );
         expect(await ktl.ok(["delete", "-f", manifest, dry])).toBe(
           `configmap "settings" deleted ${said}\ndeployment.apps "web" deleted ${said}\n`,
         );

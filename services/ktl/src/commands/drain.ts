@@ -2,9 +2,12 @@
  * `ktl drain NODE`: cordons the node, then evicts (or, where the server has
  * no eviction subresource, deletes) its pods — refusing DaemonSet pods
  * without --ignore-daemonsets and unmanaged pods without --force, skipping
- * mirror pods — and waits until they are gone or --timeout passes.
+ * mirror pods — and waits until they are gone or --timeout passes; with
+ * --dry-run it says what it would evict (client) or lets the server check
+ * each eviction without doing it (server).
  */
 import type { Context } from "../cli/context.js";
+import { DRY_RUN_FLAG, dryRunQuery, dryRunStrategy, dryRunSuffix, type DryRun } from "../cli/dry-run.js";
 import { parseDuration } from "../cli/duration.js";
 import { CliError } from "../cli/errors.js";
 import type { Flags } from "../cli/flags.js";
@@ -25,8 +28,8 @@ const podPath = (pod: Pod): string =>
 
 const id = (pod: Pod): string => `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
 
-async function drainNode(ctx: Context, node: string, flags: Flags): Promise<void> {
-  await setUnschedulable(ctx, node, true);
+async function drainNode(ctx: Context, node: string, flags: Flags, dryRun: DryRun): Promise<void> {
+  await setUnschedulable(ctx, node, true, dryRun);
   const list = await ctx.client().request<{ items?: Pod[] }>("GET", "/api/v1/pods", {
     query: { fieldSelector: `spec.nodeName=${node}`, labelSelector: flags.string("pod-selector") },
   });
@@ -75,6 +78,13 @@ async function drainNode(ctx: Context, node: string, flags: Flags): Promise<void
     );
   }
   for (const w of warnings) ctx.err(`Warning: ${w}\n`);
+  const suffix = dryRunSuffix(dryRun);
+  if (dryRun === "client") {
+    // As kubectl: say what would be evicted, touch nothing.
+    for (const pod of doomed) ctx.out(`evicting pod ${id(pod)}${suffix}\n`);
+    ctx.out(`node/${node} drained${suffix}\n`);
+    return;
+  }
   const discovery = await ctx.discovery();
   const evict =
     discovery.resources
@@ -91,17 +101,26 @@ async function drainNode(ctx: Context, node: string, flags: Flags): Promise<void
     const path = podPath(pod);
     uids.set(pod, pod.metadata?.uid ?? "");
     try {
+      const query = dryRunQuery(dryRun);
       if (evict) {
         ctx.err(`evicting pod ${id(pod)}\n`);
         await ctx.client().request("POST", `${path}/eviction`, {
           body: { apiVersion: "policy/v1", kind: "Eviction", metadata: pod.metadata, deleteOptions },
+          query,
         });
       } else {
-        await ctx.client().request("DELETE", path, { body: deleteOptions });
+        await ctx.client().request("DELETE", path, { body: deleteOptions, query });
       }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+  if (dryRun === "server") {
+    // Nothing goes away in a server dry run: nothing to wait for.
+    for (const pod of doomed)
+      ctx.out(`pod/${pod.metadata?.name ?? ""} ${evict ? "evicted" : "deleted"}${suffix}\n`);
+    ctx.out(`node/${node} drained${suffix}\n`);
+    return;
   }
   const timeoutMs = parseDuration(flags.string("timeout") || "0s", "timeout");
   const pending = new Set(doomed);
@@ -152,10 +171,11 @@ export const drainCommand: Command = {
       help: "The length of time to wait before giving up, zero means infinite",
     },
     { name: "pod-selector", type: "string", help: "Label selector to filter pods on the node" },
+    DRY_RUN_FLAG,
   ],
   run: async (ctx, args, flags) => {
     const [node, ...extra] = args;
     if (!node || extra.length > 0) throw new CliError("USAGE: drain NODE [flags]");
-    await drainNode(ctx, node.replace(/^(nodes?|no)\//, ""), flags);
+    await drainNode(ctx, node.replace(/^(nodes?|no)\//, ""), flags, dryRunStrategy(ctx, flags));
   },
 };
