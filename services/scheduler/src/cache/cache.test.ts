@@ -209,3 +209,30 @@ describe("confirming an assumed pod", () => {
     expect(cache.nodeInfo("n1")?.pods).toHaveLength(2);
   });
 });
+
+describe("NodeInfo extended pod by pod", () => {
+  it("equals one built from all the node's pods", () => {
+    const cache = new SchedulerCache();
+    const n1 = node("n1");
+    cache.addNode(n1);
+    const withPorts = pod("ports", { cpu: "100m" }, { owner: "rs" });
+    withPorts.spec!.containers[0]!.ports = [{ containerPort: 80, hostPort: 8080 }];
+    const pods = [
+      pod("a", { cpu: "1", memory: "1Gi" }, { owner: "rs" }),
+      pod("b", {}, { owner: "other" }),
+      withPorts,
+      pod("c", { cpu: "250m", "example.com/gpu": "1" }),
+    ];
+    for (const p of pods) {
+      expect(cache.nodeInfo("n1")).toBeDefined(); // built, so the next assume extends it
+      cache.assume(p, "n1");
+    }
+    const { generation: _g, ...extended } = cache.nodeInfo("n1")!;
+    const bound = pods.map((p) => ({
+      ...p,
+      spec: { ...p.spec, containers: p.spec!.containers, nodeName: "n1" },
+    }));
+    const { generation: _h, ...built } = buildNodeInfo(n1, bound, 0);
+    expect(extended).toEqual(built);
+  });
+});

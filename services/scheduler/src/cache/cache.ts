@@ -14,7 +14,7 @@
  */
 import type { Node, Pod } from "@ktl/api";
 import type { NodeInfo } from "../framework/interface.js";
-import { buildNodeInfo, controllerKey, sameFootprint } from "./node-info.js";
+import { buildNodeInfo, controllerKey, sameFootprint, withPod } from "./node-info.js";
 import type { Snapshot } from "./snapshot.js";
 
 interface NodeEntry {
@@ -264,9 +264,12 @@ export class SchedulerCache {
 
   private attach(key: string, pod: Pod, nodeName: string): void {
     const entry = this.entry(nodeName);
+    const before = entry.pods.has(key) ? undefined : entry.info;
     entry.pods.set(key, pod);
     this.countPeer(pod, nodeName, 1);
     this.touch(entry);
+    // A pod added at the end of the node's pods: extend the NodeInfo rather than rebuild it.
+    if (before && entry.node) entry.info = withPod(before, pod, entry.generation);
   }
 
   private detach(key: string, nodeName: string): void {

@@ -113,8 +113,11 @@ export function podRequests(pod: Pod): PodRequests {
   return result;
 }
 
+const NO_PORTS: readonly string[] = Object.freeze([]);
+
 /** "protocol/hostIP/port" for each host port the pod uses. */
-export function podHostPorts(pod: Pod): string[] {
+export function podHostPorts(pod: Pod): readonly string[] {
+  if (!(pod.spec?.containers ?? []).some((c) => c.ports?.some((p) => p.hostPort))) return NO_PORTS;
   const out: string[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -172,6 +175,41 @@ export function buildNodeInfo(node: Node, pods: readonly Pod[], generation: numb
     usedPorts,
     generation,
   };
+}
+
+/**
+ * `info` with one more pod: what buildNodeInfo would give for its pods plus
+ * `pod`, without walking the node's other pods again (an assume adds one pod
+ * to a node on every scheduling cycle).
+ */
+export function withPod(info: NodeInfo, pod: Pod, generation: number): NodeInfo {
+  const r = podRequests(pod);
+  const requested = copyResources(info.requested);
+  addResources(requested, r.requested);
+  const nonZeroRequested = copyResources(info.nonZeroRequested);
+  addResources(nonZeroRequested, r.nonZero);
+  const ports = podHostPorts(pod);
+  const usedPorts = ports.length === 0 ? info.usedPorts : new Set([...info.usedPorts, ...ports]);
+  const owner = controllerKey(pod);
+  let peerCounts = info.peerCounts;
+  if (owner !== undefined && pod.metadata?.deletionTimestamp === undefined) {
+    const counts = new Map(peerCounts);
+    counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    peerCounts = counts;
+  }
+  return {
+    ...info,
+    pods: [...info.pods, pod],
+    requested,
+    nonZeroRequested,
+    usedPorts,
+    peerCounts,
+    generation,
+  };
+}
+
+function copyResources(r: Readonly<Resources>): Resources {
+  return { milliCpu: r.milliCpu, memory: r.memory, pods: r.pods, scalar: { ...r.scalar } };
 }
 
 const NO_TAINTS: readonly Taint[] = Object.freeze([]);

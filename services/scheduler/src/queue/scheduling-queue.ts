@@ -49,9 +49,16 @@ function priority(pod: Pod): number {
   return pod.spec?.priority ?? 0;
 }
 
+// The heap compares on every push and pop: parse each pod's timestamp once.
+const creationTimes = new WeakMap<Pod, number>();
+
 function createdAt(info: QueuedPodInfo): number {
-  const ts = info.pod.metadata?.creationTimestamp;
-  const parsed = ts ? Date.parse(ts) : NaN;
+  let parsed = creationTimes.get(info.pod);
+  if (parsed === undefined) {
+    const ts = info.pod.metadata?.creationTimestamp;
+    parsed = ts ? Date.parse(ts) : NaN;
+    creationTimes.set(info.pod, parsed);
+  }
   return Number.isNaN(parsed) ? info.initialAttemptAt : parsed;
 }
 
