@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -154,5 +159,57 @@ describe("streamRemoteCommand", () => {
     expect((err as Error).message).toBe(
       "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?",
     );
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1 (openssl is on Debian; without it the TLS test is skipped). */
+function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "ktl-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        .concat(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .concat(["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")]),
+      { stdio: "ignore" },
+    );
+    return { cert: readFileSync(join(dir, "cert.pem")), key: readFileSync(join(dir, "key.pem")) };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tls = selfSigned();
+
+describe.skipIf(!tls)("streamRemoteCommand over TLS", () => {
+  it("trusts the kubeconfig's CA and sends its token, as every ktl request does", async () => {
+    const https = createHttpsServer({ cert: tls?.cert, key: tls?.key });
+    const wss = new WebSocketServer({ server: https, handleProtocols: () => "v5.channel.k8s.io" });
+    const tokens: (string | undefined)[] = [];
+    wss.on("connection", (ws, req) => {
+      tokens.push(req.headers.authorization);
+      ws.send(frame(1, "secure\n"));
+      ws.send(frame(3, SUCCESS));
+      ws.close(1000);
+    });
+    await new Promise<void>((r) => https.listen(0, "127.0.0.1", r));
+    const server = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
+    try {
+      const io = sinks();
+      await streamRemoteCommand(new RestClient({ server, ca: tls?.cert, token: "t0k" }), PATH, QUERY, io);
+      expect(io.text().out).toBe("secure\n");
+      expect(tokens).toEqual(["Bearer t0k"]);
+      // Without the CA the certificate is refused; --insecure-skip-tls-verify accepts it.
+      const untrusted = await streamRemoteCommand(new RestClient({ server }), PATH, QUERY, sinks()).catch(
+        (e: unknown) => e as Error,
+      );
+      expect(untrusted?.message).toMatch(/self-signed certificate/);
+      await streamRemoteCommand(new RestClient({ server, insecure: true }), PATH, QUERY, sinks());
+    } finally {
+      wss.close();
+      await new Promise((r) => https.close(r));
+    }
   });
 });
