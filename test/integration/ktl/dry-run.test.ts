@@ -148,6 +148,11 @@ describe("ktl --dry-run", () => {
           `configmap "settings" deleted ${said}\ndeployment.apps "web" deleted ${said}\n`,
         );
       }
+      // A server dry-run create of an object that exists fails as the create would.
+      const exists = await ktl.run(["create", "-f", manifest, "--dry-run=server"]);
+      expect(exists.code).toBe(1);
+      expect(exists.stderr).toContain('Error from server (AlreadyExists): error when creating "');
+      expect(exists.stderr).toContain('configmaps "settings" already exists');
       // The server applied the patch to its copy and answered with it.
       const answered = await ktl.ok(["apply", "-f", "-", "--dry-run=server", "-o", "json"], changed);
       expect(JSON.parse(answered).items[0].data).toEqual({ a: "2" });

@@ -9,6 +9,7 @@ import {
   type ResourceInfo,
 } from "@ktl/api";
 import {
+  alreadyExists,
   badRequest,
   conflict,
   invalid,
@@ -149,7 +150,12 @@ export class Registry {
     this.validate(info, meta.name ?? "", validateCreate(info.kind, obj));
     if (info.namespaced) await this.namespaces.admitCreate(info, meta.namespace ?? "", meta.name ?? "");
     const writer = this.writerFor(info);
-    if (options.dryRun) return writer.create(info, obj, true);
+    if (options.dryRun) {
+      // A dry run answers as the write would: an object of that name already there is a 409.
+      if (await this.store.get(info, meta.namespace, meta.name ?? ""))
+        throw alreadyExists(info, meta.name ?? "");
+      return writer.create(info, obj, true);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await writer.create(info, obj, false);
