@@ -36,6 +36,15 @@ async function start(script: string, marker: string): Promise<number> {
   return pid;
 }
 
+/** Waits (up to 10 s: the machine may be busy) until the shared log holds `text`. */
+async function logSays(text: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if ((await readFile(join(dir, "log"), "utf8").catch(() => "")).includes(text)) return;
+    await sleep(20);
+  }
+  throw new Error(`the log never said ${text}`);
+}
+
 describe("detached processes", () => {
   it("run in their own session with output to the log and are known by their marker", async () => {
     const pid = await start("echo hello; exec sleep 30", "/h#one");
@@ -45,8 +54,7 @@ describe("detached processes", () => {
     const stat = await readFile(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     expect(Number(fields[3])).toBe(pid); // session id: its own
-    for (let i = 0; i < 50 && !(await readFile(join(dir, "log"), "utf8")).includes("hello"); i++)
-      await sleep(20);
+    await logSays("hello");
     expect(await readFile(join(dir, "log"), "utf8")).toBe("hello\n");
   });
 
@@ -56,8 +64,8 @@ describe("detached processes", () => {
     expect(await processAlive(polite, "/h#polite")).toBe(false);
     expect(await stopProcess(polite, "/h#polite", 5000)).toBe("not-running");
 
-    const stubborn = await start("trap '' TERM; while :; do sleep 0.1; done", "/h#stubborn");
-    await sleep(100); // let the shell install its trap
+    const stubborn = await start("trap '' TERM; echo trapped; while :; do sleep 0.1; done", "/h#stubborn");
+    await logSays("trapped"); // the shell ignores TERM from here on, however slow the machine
     const t0 = Date.now();
     expect(await stopProcess(stubborn, "/h#stubborn", 300)).toBe("killed");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
