@@ -33,7 +33,11 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Encoded bytes per transaction, well under etcd's 1.5 MiB request limit. */
   readonly maxBytes?: number;
-  /** Transactions in flight at once. */
+  /**
+   * Transactions in flight at once. More than one or two: a client whose
+   * updates trickle in (a scheduler deciding pod after pod) makes small
+   * batches, and etcd shares one WAL sync among concurrent transactions.
+   */
   readonly maxInFlight?: number;
 }
 
@@ -55,7 +59,7 @@ export class GroupCommitter {
   ) {
     this.maxBatch = options.maxBatch ?? 64;
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxInFlight = options.maxInFlight ?? 8;
   }
 
   /**
