@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ContainerdServer } from "./containerd.js";
 import { startService, type ServiceProcess } from "./service.js";
 
 export interface KubeletProcess extends ServiceProcess {
@@ -27,6 +28,11 @@ export async function startKubelet(options: {
   apiserver: string;
   nodeName: string;
   runtime: "cri" | "fake";
+  /**
+   * With the CRI runtime: the containerd (startContainerd) whose socket, CNI
+   * config dir and log dir the kubelet uses, and the cgroup its pods go below.
+   */
+  containerd?: { server: Pick<ContainerdServer, "socket" | "cniConfDir" | "logDir">; cgroupRoot: string };
   args?: readonly string[];
   rootDir?: string;
   timeoutMs?: number;
@@ -43,6 +49,7 @@ export async function startKubelet(options: {
     "--root-dir",
     rootDir,
     ...(options.args?.includes("--port") ? [] : ["--port", "0"]),
+    ...(options.containerd ? containerdArgs(options.containerd) : []),
     ...(options.args ?? []),
   ];
   let service: ServiceProcess;
@@ -90,4 +97,13 @@ async function readyLine(logFile: string): Promise<{ node: string; port: number;
     if (Date.now() > deadline) throw new Error(`no complete "kubelet ready" line in ${logFile}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function containerdArgs(c: NonNullable<Parameters<typeof startKubelet>[0]["containerd"]>): string[] {
+  return [
+    ...["--container-runtime-endpoint", c.server.socket],
+    ...["--cni-conf-dir", c.server.cniConfDir],
+    ...["--pod-logs-dir", c.server.logDir],
+    ...["--cgroup-root", c.cgroupRoot],
+  ];
 }

@@ -198,28 +198,12 @@ async function podLog(
   return { status: res.status, body: await res.text() };
 }
 
-function kubeletArgs(c: ContainerdServer): string[] {
-  return [
-    "--container-runtime-endpoint",
-    c.socket,
-    "--cni-conf-dir",
-    c.cniConfDir,
-    "--pod-logs-dir",
-    c.logDir,
-    "--cgroup-root",
-    CGROUP_ROOT,
-    "--node-status-update-seconds",
-    "1",
-    "--crash-loop-backoff-initial-seconds",
-    "1",
-    "--crash-loop-backoff-max-seconds",
-    "8",
-    "--image-pull-backoff-initial-seconds",
-    "2",
-    "--image-pull-backoff-max-seconds",
-    "8",
-  ];
-}
+/** Short back-offs, so restarts and pull retries show within the test. */
+const KUBELET_ARGS = [
+  ...["--node-status-update-seconds", "1"],
+  ...["--crash-loop-backoff-initial-seconds", "1", "--crash-loop-backoff-max-seconds", "8"],
+  ...["--image-pull-backoff-initial-seconds", "2", "--image-pull-backoff-max-seconds", "8"],
+];
 
 function launchKubelet(c: ContainerdServer, dir: string): Promise<KubeletProcess> {
   starting = startKubelet({
@@ -227,7 +211,8 @@ function launchKubelet(c: ContainerdServer, dir: string): Promise<KubeletProcess
     nodeName: NODE,
     runtime: "cri",
     rootDir: dir,
-    args: kubeletArgs(c),
+    containerd: { server: c, cgroupRoot: CGROUP_ROOT },
+    args: KUBELET_ARGS,
   });
   starting.catch(() => undefined); // awaited by the caller; afterAll stops it whatever happens
   return starting;

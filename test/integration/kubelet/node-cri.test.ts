@@ -81,18 +81,8 @@ describe("kubelet with containerd", () => {
       apiserver: cluster.apiserver.grpcAddress,
       nodeName: NODE,
       runtime: "cri",
-      args: [
-        "--container-runtime-endpoint",
-        containerd.socket,
-        "--cni-conf-dir",
-        containerd.cniConfDir,
-        "--pod-logs-dir",
-        containerd.logDir,
-        "--cgroup-root",
-        CGROUP_ROOT,
-        "--node-status-update-seconds",
-        "1",
-      ],
+      containerd: { server: containerd, cgroupRoot: CGROUP_ROOT },
+      args: ["--node-status-update-seconds", "1"],
     });
     starting.catch(() => undefined); // awaited below; afterAll stops it whatever happens
     const waiting = await until("the Node to register", () => client.get<Node>(NODES, undefined, NODE));

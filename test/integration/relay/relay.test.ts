@@ -113,20 +113,8 @@ beforeAll(async () => {
     apiserver: apiserver.grpcAddress,
     nodeName: NODE,
     runtime: "cri",
-    args: [
-      "--nats-servers",
-      nats.url,
-      "--container-runtime-endpoint",
-      containerd.socket,
-      "--cni-conf-dir",
-      containerd.cniConfDir,
-      "--pod-logs-dir",
-      containerd.logDir,
-      "--cgroup-root",
-      CGROUP_ROOT,
-      "--node-status-update-seconds",
-      "1",
-    ],
+    containerd: { server: containerd, cgroupRoot: CGROUP_ROOT },
+    args: ["--nats-servers", nats.url, "--node-status-update-seconds", "1"],
   });
   starting.catch(() => undefined); // awaited below; afterAll stops it whatever happens
   await until("the Node to register", () => api().get<Node>(NODES, undefined, NODE));

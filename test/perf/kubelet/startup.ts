@@ -327,16 +327,7 @@ async function main(): Promise<void> {
       nodeName: NODE,
       runtime: "cri",
       rootDir,
-      args: [
-        "--container-runtime-endpoint",
-        containerd.socket,
-        "--cni-conf-dir",
-        containerd.cniConfDir,
-        "--pod-logs-dir",
-        containerd.logDir,
-        "--cgroup-root",
-        CGROUP_ROOT,
-      ],
+      containerd: { server: containerd, cgroupRoot: CGROUP_ROOT },
     });
     kubeletStart.catch(() => undefined);
     const c = client;

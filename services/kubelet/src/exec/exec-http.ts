@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { badRequest, toStatusError } from "@ktl/apimachinery";
+import { toStatusError } from "@ktl/apimachinery";
+import { parseContainerPath } from "../server/container-path.js";
 import type { ContainerExecutor } from "./exec.js";
 
 const PREFIX = "/exec/";
@@ -23,13 +24,8 @@ export async function serveExec(
   const controller = new AbortController();
   res.once("close", () => controller.abort());
   try {
-    const url = new URL(req.url ?? "/", "http://kubelet");
-    const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
-    const [namespace, pod, container] = parts;
-    if (parts.length !== 3 || !namespace || !pod || !container) {
-      throw badRequest(`expected ${PREFIX}{namespace}/{pod}/{container}, got ${url.pathname}`);
-    }
-    const command = url.searchParams.getAll("command");
+    const { namespace, pod, container, query } = parseContainerPath(req.url, PREFIX);
+    const command = query.getAll("command");
     const result = await exec({ namespace, pod, container, command }, controller.signal);
     res.writeHead(200, { "content-type": "application/json" });
     res.end(

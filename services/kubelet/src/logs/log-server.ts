@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { logSinceTime, parsePodLogOptions } from "@ktl/api";
-import { badRequest, toStatusError } from "@ktl/apimachinery";
+import { toStatusError } from "@ktl/apimachinery";
+import { parseContainerPath } from "../server/container-path.js";
 import { readLogs } from "./read-logs.js";
 
 /** Which container's log the apiserver asks for. */
@@ -85,19 +86,14 @@ export async function serveContainerLogs(
   const controller = new AbortController();
   res.once("close", () => controller.abort());
   try {
-    const url = new URL(req.url ?? "/", "http://kubelet");
-    const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
-    const [namespace, pod, container] = parts;
-    if (parts.length !== 3 || !namespace || !pod || !container) {
-      throw badRequest(`expected ${PREFIX}{namespace}/{pod}/{container}, got ${url.pathname}`);
-    }
+    const { namespace, pod, container, query } = parseContainerPath(req.url, PREFIX);
     const open = (): ServerResponse => {
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
       // Headers now, so a follower sees the stream open before the first line.
       res.flushHeaders();
       return res;
     };
-    await streamLogs({ namespace, pod, container, query: url.searchParams }, locate, open, controller.signal);
+    await streamLogs({ namespace, pod, container, query }, locate, open, controller.signal);
     res.end();
   } catch (err) {
     if (res.headersSent) {
