@@ -216,7 +216,7 @@ describe("NodeInfo extended pod by pod", () => {
     const n1 = node("n1");
     cache.addNode(n1);
     const withPorts = pod("ports", { cpu: "100m" }, { owner: "rs" });
-    withPorts.spec!.containers[0]!.ports = [{ containerPort: 80, hostPort: 8080 }];
+    withPorts.spec!.containers![0]!.ports = [{ containerPort: 80, hostPort: 8080 }];
     const pods = [
       pod("a", { cpu: "1", memory: "1Gi" }, { owner: "rs" }),
       pod("b", {}, { owner: "other" }),
