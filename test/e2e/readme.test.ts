@@ -106,6 +106,7 @@ describe("the README tour", () => {
     expect(outputOf("rollout status")).toContain('deployment "web" successfully rolled out');
     expect(outputOf("status.podIP")).toMatch(/^hello from web-/);
     expect(outputOf("nodePort")).toMatch(/^hello from web-/);
+    expect(outputOf(" exec deploy/web")).toMatch(/^hello from web-/);
   }, 400_000);
 
   it("runs every line, as written, with ktl", async () => {
@@ -115,6 +116,7 @@ describe("the README tour", () => {
     const outputOf = (start: string): string => outputs[lines.findIndex((l) => l.startsWith(start))] ?? "";
     expect(outputOf("curl http://$(ktl")).toMatch(/^hello from web-[a-z0-9]+-[a-z0-9]+\n$/);
     expect(outputOf("curl http://127.0.1.1")).toMatch(/^hello from web-/);
+    expect(outputOf("ktl -n demo exec")).toMatch(/^hello from web-[a-z0-9]+-[a-z0-9]+\n$/);
     expect(outputOf("ktl -n demo rollout status")).toContain('deployment "web" successfully rolled out');
     expect(outputOf("ktl cluster status")).toMatch(new RegExp(`kubelet-${PREFIX}-1\\s+\\d+\\s+running`));
     expect(outputOf("ktl cluster down")).toContain("stopped etcd");
