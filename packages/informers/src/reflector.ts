@@ -49,7 +49,11 @@ export const DEFAULT_WATCH_IDLE_TIMEOUT_MS = 5 * 60_000;
  *
  * - A stream that drops (ends, or fails with anything but 410) is resumed
  *   from the last resourceVersion seen, bookmarks included, so nothing is
- *   listed again and nothing is missed or repeated.
+ *   listed again and nothing is missed or repeated. Several objects can share
+ *   a resourceVersion (our apiserver commits concurrent bindings in one etcd
+ *   transaction), so a stream that broke after an object event may have
+ *   delivered only some of that revision: it is resumed from the revision
+ *   before, and the events of that revision already applied are skipped.
  * - A 410 (the server no longer holds that resourceVersion) means events were
  *   lost: the reflector relists and hands the store the complete new content
  *   through `replace`, from which deletes it missed can be worked out.
@@ -68,6 +72,12 @@ export class Reflector<T extends ApiObject> {
   private readonly logger: Logger;
   private readonly watchIdleTimeoutMs: number;
   private lastRV = "";
+  /**
+   * Keys of the objects whose events carried `lastRV`; undefined when
+   * everything at `lastRV` is known to be applied (it came from a list or a
+   * bookmark).
+   */
+  private appliedAtLastRV: Set<string> | undefined;
 
   constructor(
     private readonly listerWatcher: ListerWatcher<T>,
@@ -156,6 +166,7 @@ export class Reflector<T extends ApiObject> {
     }
     this.store.replace(items, resourceVersion);
     this.lastRV = resourceVersion;
+    this.appliedAtLastRV = undefined;
   }
 
   /**
@@ -184,7 +195,7 @@ export class Reflector<T extends ApiObject> {
     const watching = this.watchIdleTimeoutMs > 0 ? watchdog() : Promise.resolve();
     try {
       const events = this.listerWatcher.watch(
-        { resourceVersion: this.lastRV || undefined, allowWatchBookmarks: true },
+        { resourceVersion: this.resumeFrom() || undefined, allowWatchBookmarks: true },
         streamSignal,
       );
       for await (const event of events) {
@@ -201,7 +212,23 @@ export class Reflector<T extends ApiObject> {
     }
   }
 
+  /** Where a watch starts: `lastRV`, or the revision before when `lastRV` may be only partly seen. */
+  private resumeFrom(): string {
+    if (!this.appliedAtLastRV || !/^\d+$/.test(this.lastRV) || this.lastRV === "0") return this.lastRV;
+    return (BigInt(this.lastRV) - 1n).toString();
+  }
+
   private apply(event: WatchEvent<T>): void {
+    if (event.type === "ERROR") throw statusError(event.status);
+    const rv = event.object.metadata?.resourceVersion;
+    if (event.type === "BOOKMARK") {
+      // Everything up to a bookmark's revision has been sent.
+      if (rv) this.lastRV = rv;
+      this.appliedAtLastRV = undefined;
+      return;
+    }
+    const key = objectKey(event.object);
+    if (rv !== undefined && rv === this.lastRV && this.appliedAtLastRV?.has(key)) return; // a replay
     switch (event.type) {
       case "ADDED":
         this.store.add(event.object);
@@ -212,14 +239,17 @@ export class Reflector<T extends ApiObject> {
       case "DELETED":
         this.store.delete(event.object);
         break;
-      case "BOOKMARK":
-        break;
-      case "ERROR":
-        throw statusError(event.status);
     }
-    const rv = event.object.metadata?.resourceVersion;
-    if (rv) this.lastRV = rv;
+    if (!rv) return;
+    if (rv !== this.lastRV || !this.appliedAtLastRV) this.appliedAtLastRV = new Set();
+    this.appliedAtLastRV.add(key);
+    this.lastRV = rv;
   }
+}
+
+function objectKey(obj: ApiObject): string {
+  const meta = obj.metadata;
+  return meta?.namespace ? `${meta.namespace}/${meta.name ?? ""}` : (meta?.name ?? "");
 }
 
 /** A watch ERROR event as the StatusError it stands for, so `isGone` and friends apply. */
