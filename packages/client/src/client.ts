@@ -9,12 +9,16 @@ import {
   type DeleteOptions,
   type ListMeta,
   type ObjectMeta,
-  type Pod,
   type ResourceInfo,
   type ResourceRef,
   type Status,
 } from "@ktl/api";
 import { StatusError, serviceUnavailable } from "@ktl/apimachinery";
+
+/** What a binding answers: the bound pod's new resourceVersion. */
+export interface BindResult {
+  readonly resourceVersion: string;
+}
 
 /** Any API object. */
 export interface ApiObject {
@@ -148,14 +152,16 @@ export class ApiClient {
   }
 
   /**
-   * pods/binding: assigns an unbound pod to `nodeName` and returns the bound
-   * pod. Fails with 409 Conflict when the pod is already bound or being
-   * deleted, 404 when it is gone.
+   * pods/binding: assigns an unbound pod to `nodeName`; answers with the bound
+   * pod's resourceVersion (the pod itself arrives on a watch). Fails with 409
+   * Conflict when the pod is already bound or being deleted, 404 when it is gone.
    */
-  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<Pod> {
+  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<BindResult> {
     const info = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
-    const res = (await this.unary("Bind", { ref: ref(info, namespace), name, nodeName })) as { raw: Buffer };
-    return codec<Pod>(info).decode(res.raw);
+    const res = (await this.unary("Bind", { ref: ref(info, namespace), name, nodeName })) as {
+      resourceVersion?: string;
+    };
+    return { resourceVersion: res.resourceVersion ?? "" };
   }
 
   /**

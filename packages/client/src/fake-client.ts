@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- async so that failures reject, as the real client's do */
 import { randomUUID } from "node:crypto";
-import { findResource, type Pod, type ResourceInfo } from "@ktl/api";
+import { findResource, type ResourceInfo } from "@ktl/api";
 import {
   alreadyExists,
   applyJsonPatch,
@@ -12,7 +12,7 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from "@ktl/apimachinery";
-import type { ApiClient, ApiObject, ListOptions, WatchEvent } from "./client.js";
+import type { ApiClient, ApiObject, BindResult, ListOptions, WatchEvent } from "./client.js";
 
 /** The part of ApiClient controllers use; both the real and the fake client satisfy it. */
 export type Client = Pick<
@@ -206,7 +206,7 @@ export class FakeApiClient implements Client {
   }
 
   /** pods/binding: sets spec.nodeName and PodScheduled=True; 409 when already bound or being deleted. */
-  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<Pod> {
+  async bind(namespace: string | undefined, name: string, nodeName: string): Promise<BindResult> {
     const info = PODS;
     this.record({
       verb: "bind",
@@ -230,7 +230,7 @@ export class FakeApiClient implements Client {
     const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
     conditions.push({ type: "PodScheduled", status: "True" });
     next.status = { ...next.status, conditions };
-    return structuredClone(this.store(info, next));
+    return { resourceVersion: this.store(info, next).metadata?.resourceVersion ?? "" };
   }
 
   // eslint-disable-next-line require-yield

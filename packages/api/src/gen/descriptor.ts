@@ -43,7 +43,7 @@ export const descriptor = {
                     },
                     "Bind": {
                       "requestType": "BindRequest",
-                      "responseType": "RawObject"
+                      "responseType": "BindResponse"
                     }
                   }
                 },
@@ -275,6 +275,15 @@ export const descriptor = {
                     "nodeName": {
                       "type": "string",
                       "id": 3
+                    }
+                  }
+                },
+                "BindResponse": {
+                  "edition": "proto2",
+                  "fields": {
+                    "resourceVersion": {
+                      "type": "string",
+                      "id": 1
                     }
                   }
                 }

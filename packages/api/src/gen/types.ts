@@ -104,6 +104,12 @@ export interface BindRequest {
   nodeName?: string;
 }
 
+/** ktl.apiserver.v1.BindResponse */
+export interface BindResponse {
+  /** The bound pod's metadata.resourceVersion. */
+  resourceVersion?: string;
+}
+
 /** ObjectMeta is metadata that every persisted object has. */
 export interface ObjectMeta {
   name?: string;

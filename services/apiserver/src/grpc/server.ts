@@ -132,7 +132,7 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
       return raw(codec, result.obj);
     }),
     Bind: unary<BindRequest>(deps, async (req) => {
-      const { info, codec } = resolve(req.ref);
+      const { info } = resolve(req.ref);
       const namespace = req.ref?.namespace || undefined;
       const name = req.name ?? "";
       if (!info.subresources.includes("binding")) throw notFound(info, `${name}/binding`);
@@ -140,7 +140,7 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
         metadata: { name, namespace },
         target: { kind: "Node", name: req.nodeName ?? "" },
       });
-      return raw(codec, bound);
+      return { resourceVersion: bound.metadata?.resourceVersion ?? "" };
     }),
   };
   server.addService(apiServerService, handlers);
