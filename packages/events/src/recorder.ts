@@ -128,6 +128,11 @@ export class EventRecorder {
     messageFmt: string,
     ...args: unknown[]
   ): void {
+    if (this.options.sink === NO_SINK) {
+      // Nowhere to send it: count the drop without building, aggregating or encoding the event.
+      this.counters.dropped.nats_unavailable++;
+      return;
+    }
     try {
       const ref = isObjectReference(object) ? object : referenceTo(object);
       const message = args.length > 0 ? format(messageFmt, ...args) : messageFmt;
