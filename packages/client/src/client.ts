@@ -1,8 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import {
-  STATUS_TRAILER,
   apiServerService,
-  codecFor,
   findResource,
   objectCodec,
   type Codec,
@@ -13,12 +11,10 @@ import {
   type ResourceRef,
   type Status,
 } from "@ktl/api";
-import { StatusError, serviceUnavailable } from "@ktl/apimachinery";
+import { Binder, type BindResult, type BindStreamCall } from "./binder.js";
+import { statusCodec, toStatusError } from "./status.js";
 
-/** What a binding answers: the bound pod's new resourceVersion. */
-export interface BindResult {
-  readonly resourceVersion: string;
-}
+export type { BindResult } from "./binder.js";
 
 /** Any API object. */
 export interface ApiObject {
@@ -54,7 +50,7 @@ export interface WatchEvent<T> {
 type Callback = (err: grpc.ServiceError | null, value?: unknown) => void;
 type GenericClient = grpc.Client & Record<string, (req: unknown, ...rest: unknown[]) => unknown>;
 
-const statusCodec = codecFor<Status>("ktl.meta.v1.Status");
+const PODS = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
 const ClientConstructor = grpc.makeGenericClientConstructor(apiServerService, "ApiServer");
 
 /**
@@ -65,6 +61,9 @@ const ClientConstructor = grpc.makeGenericClientConstructor(apiServerService, "A
  */
 export class ApiClient {
   private readonly client: GenericClient;
+  private readonly binder = new Binder(() =>
+    (this.client.BindStream as () => BindStreamCall).call(this.client),
+  );
 
   constructor(address: string, options: grpc.ClientOptions = {}) {
     this.client = new ClientConstructor(address, grpc.credentials.createInsecure(), {
@@ -74,6 +73,7 @@ export class ApiClient {
   }
 
   close(): void {
+    this.binder.close();
     this.client.close();
   }
 
@@ -157,11 +157,19 @@ export class ApiClient {
    * Conflict when the pod is already bound or being deleted, 404 when it is gone.
    */
   async bind(namespace: string | undefined, name: string, nodeName: string): Promise<BindResult> {
-    const info = findResource("", "pods")!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
-    const res = (await this.unary("Bind", { ref: ref(info, namespace), name, nodeName })) as {
+    const res = (await this.unary("Bind", { ref: ref(PODS, namespace), name, nodeName })) as {
       resourceVersion?: string;
     };
     return { resourceVersion: res.resourceVersion ?? "" };
+  }
+
+  /**
+   * bind, over one long-lived stream shared by this client's bindings (see
+   * Binder): the same answers and failures, without a gRPC call per binding.
+   * For callers that bind continuously, as the scheduler does.
+   */
+  bindStreamed(namespace: string | undefined, name: string, nodeName: string): Promise<BindResult> {
+    return this.binder.bind(ref(PODS, namespace), name, nodeName);
   }
 
   /**
@@ -228,11 +236,4 @@ function codec<T>(info: ResourceInfo): Codec<T> {
     codecs.set(info, c);
   }
   return c as Codec<T>;
-}
-
-/** The server's Status from the trailer, or 503 when the apiserver could not be reached. */
-function toStatusError(err: grpc.ServiceError): StatusError {
-  const bytes = err.metadata?.get(STATUS_TRAILER)[0];
-  if (bytes instanceof Buffer) return new StatusError(statusCodec.decode(bytes) as never, { cause: err });
-  return serviceUnavailable(`the apiserver is unreachable: ${err.details || err.message}`);
 }

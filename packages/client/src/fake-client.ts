@@ -17,7 +17,16 @@ import type { ApiClient, ApiObject, BindResult, ListOptions, WatchEvent } from "
 /** The part of ApiClient controllers use; both the real and the fake client satisfy it. */
 export type Client = Pick<
   ApiClient,
-  "get" | "list" | "create" | "update" | "updateStatus" | "patch" | "delete" | "watch" | "bind"
+  | "get"
+  | "list"
+  | "create"
+  | "update"
+  | "updateStatus"
+  | "patch"
+  | "delete"
+  | "watch"
+  | "bind"
+  | "bindStreamed"
 >;
 
 export interface RecordedAction {
@@ -231,6 +240,11 @@ export class FakeApiClient implements Client {
     conditions.push({ type: "PodScheduled", status: "True" });
     next.status = { ...next.status, conditions };
     return { resourceVersion: this.store(info, next).metadata?.resourceVersion ?? "" };
+  }
+
+  /** As bind (recorded as "bind"): streaming is the real client's wire matter. */
+  bindStreamed(namespace: string | undefined, name: string, nodeName: string): Promise<BindResult> {
+    return this.bind(namespace, name, nodeName);
   }
 
   // eslint-disable-next-line require-yield

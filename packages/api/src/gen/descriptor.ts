@@ -44,6 +44,12 @@ export const descriptor = {
                     "Bind": {
                       "requestType": "BindRequest",
                       "responseType": "BindResponse"
+                    },
+                    "BindStream": {
+                      "requestType": "BindStreamRequest",
+                      "requestStream": true,
+                      "responseType": "BindStreamResponse",
+                      "responseStream": true
                     }
                   }
                 },
@@ -284,6 +290,36 @@ export const descriptor = {
                     "resourceVersion": {
                       "type": "string",
                       "id": 1
+                    }
+                  }
+                },
+                "BindStreamRequest": {
+                  "edition": "proto2",
+                  "fields": {
+                    "id": {
+                      "type": "uint32",
+                      "id": 1
+                    },
+                    "binding": {
+                      "type": "BindRequest",
+                      "id": 2
+                    }
+                  }
+                },
+                "BindStreamResponse": {
+                  "edition": "proto2",
+                  "fields": {
+                    "id": {
+                      "type": "uint32",
+                      "id": 1
+                    },
+                    "resourceVersion": {
+                      "type": "string",
+                      "id": 2
+                    },
+                    "status": {
+                      "type": "ktl.meta.v1.Status",
+                      "id": 3
                     }
                   }
                 }

@@ -110,6 +110,25 @@ export interface BindResponse {
   resourceVersion?: string;
 }
 
+/** ktl.apiserver.v1.BindStreamRequest */
+export interface BindStreamRequest {
+  /** Chosen by the client, unique among its bindings in flight; echoed back. */
+  id?: number;
+  binding?: BindRequest;
+}
+
+/** ktl.apiserver.v1.BindStreamResponse */
+export interface BindStreamResponse {
+  id?: number;
+  /** Set when the binding succeeded: as BindResponse.resourceVersion. */
+  resourceVersion?: string;
+  /**
+   * Set when it failed: the Status unary Bind would carry in its trailer
+   * (409 already bound or being deleted, 404 gone, 503 etcd down, ...).
+   */
+  status?: Status;
+}
+
 /** ObjectMeta is metadata that every persisted object has. */
 export interface ObjectMeta {
   name?: string;

@@ -1,12 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import {
-  STATUS_TRAILER,
   apiServerService,
   codecFor,
   findResource,
-  grpcCodeForHttp,
   objectCodec,
   type BindRequest,
+  type BindStreamRequest,
+  type BindStreamResponse,
   type Codec,
   type CreateRequest,
   type DeleteRequest,
@@ -18,13 +18,15 @@ import {
   type UpdateRequest,
   type WatchRequest,
 } from "@ktl/api";
-import { badRequest, notFound, toStatusError, type Status } from "@ktl/apimachinery";
+import { badRequest, notFound, toStatusError } from "@ktl/apimachinery";
 import type { Logger } from "@ktl/service";
 import { patchObject } from "../registry/patch.js";
 import { bindPod } from "../registry/subresources.js";
 import type { Reads } from "../registry/reads.js";
 import type { Registry } from "../registry/registry.js";
 import type { KubeObject } from "../storage/object.js";
+import { serveBindStream } from "./bind-stream.js";
+import { statusCodec, toServiceError } from "./errors.js";
 
 export interface GrpcDeps {
   readonly registry: Registry;
@@ -37,8 +39,6 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 type Raw = { raw: Buffer };
 type Unary<Req> = grpc.handleUnaryCall<Req, unknown>;
-
-const statusCodec = codecFor<Status>("ktl.meta.v1.Status");
 
 /**
  * The gRPC front door. Each call resolves its resource and goes through the
@@ -131,20 +131,25 @@ export function createGrpcServer(deps: GrpcDeps): grpc.Server {
       });
       return raw(codec, result.obj);
     }),
-    Bind: unary<BindRequest>(deps, async (req) => {
-      const { info } = resolve(req.ref);
-      const namespace = req.ref?.namespace || undefined;
-      const name = req.name ?? "";
-      if (!info.subresources.includes("binding")) throw notFound(info, `${name}/binding`);
-      const bound = await bindPod(deps.registry, info, namespace, name, {
-        metadata: { name, namespace },
-        target: { kind: "Node", name: req.nodeName ?? "" },
-      });
-      return { resourceVersion: bound.metadata?.resourceVersion ?? "" };
-    }),
+    Bind: unary<BindRequest>(deps, async (req) => ({ resourceVersion: await bind(deps, req) })),
+    BindStream: (call: grpc.ServerDuplexStream<BindStreamRequest, BindStreamResponse>) =>
+      serveBindStream(call, (req) => bind(deps, req), deps.log),
   };
   server.addService(apiServerService, handlers);
   return server;
+}
+
+/** pods/binding, for Bind and BindStream alike: the bound pod's resourceVersion. */
+async function bind(deps: GrpcDeps, req: BindRequest): Promise<string> {
+  const { info } = resolve(req.ref);
+  const namespace = req.ref?.namespace || undefined;
+  const name = req.name ?? "";
+  if (!info.subresources.includes("binding")) throw notFound(info, `${name}/binding`);
+  const bound = await bindPod(deps.registry, info, namespace, name, {
+    metadata: { name, namespace },
+    target: { kind: "Node", name: req.nodeName ?? "" },
+  });
+  return bound.metadata?.resourceVersion ?? "";
 }
 
 function resolve(ref: ResourceRef | undefined): { info: ResourceInfo; codec: Codec<KubeObject> } {
@@ -172,21 +177,9 @@ function unary<Req>(deps: GrpcDeps, fn: (req: Req) => Promise<unknown>): Unary<R
   return (call, callback) => {
     fn(call.request).then(
       (value) => callback(null, value),
-      (err: unknown) => callback(toServiceError(deps, err)),
+      (err: unknown) => callback(toServiceError(deps.log, err)),
     );
   };
-}
-
-function toServiceError(deps: GrpcDeps, err: unknown): grpc.ServiceError {
-  const status = toStatusError(err).status;
-  if (status.code >= 500) deps.log.error("grpc call failed", { code: status.code, message: status.message });
-  const metadata = new grpc.Metadata();
-  metadata.set(STATUS_TRAILER, Buffer.from(statusCodec.encode(status)));
-  return Object.assign(new Error(status.message ?? status.reason ?? "error"), {
-    code: grpcCodeForHttp(status.code),
-    details: status.message ?? "",
-    metadata,
-  });
 }
 
 async function watch(deps: GrpcDeps, call: grpc.ServerWritableStream<WatchRequest, unknown>): Promise<void> {
