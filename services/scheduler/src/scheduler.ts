@@ -48,7 +48,7 @@ const YIELD_EVERY_PODS = 4;
 export type FailureMessage = (total: number, statuses: Map<string, Status>) => string;
 
 export interface SchedulerOptions {
-  readonly client: Pick<Client, "bind" | "patch">;
+  readonly client: Pick<Client, "bindStreamed" | "patch">;
   readonly filters: readonly FilterPlugin[];
   readonly scores: readonly ScorePlugin[];
   readonly failureMessage: FailureMessage;
@@ -388,7 +388,8 @@ export class Scheduler {
     const pod = info.pod;
     const meta = pod.metadata ?? {};
     try {
-      await this.options.client.bind(meta.namespace, meta.name ?? "", nodeName);
+      // Over the client's binding stream: no gRPC call per binding on either end.
+      await this.options.client.bindStreamed(meta.namespace, meta.name ?? "", nodeName);
       this.cache.finishBinding(pod);
       this.queue.done(info.key);
       this.metrics.podsScheduled++;
