@@ -122,4 +122,36 @@ describe("ApiClient.bindStreamed", () => {
     scripted.held.get("hold-q")!();
     await expect(pending).resolves.toEqual({ resourceVersion: "rv-hold-q@n1" });
   });
+
+  it("falls back to unary Bind for an apiserver without BindStream, the waiting bindings included", async () => {
+    const old = new grpc.Server();
+    const unary: string[] = [];
+    old.addService(apiServerService, {
+      Bind: (
+        call: grpc.ServerUnaryCall<{ name?: string; nodeName?: string }, unknown>,
+        callback: grpc.sendUnaryData<{ resourceVersion: string }>,
+      ) => {
+        unary.push(call.request.name ?? "");
+        callback(null, { resourceVersion: `rv-${call.request.name}@${call.request.nodeName}` });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      old.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    const legacy = new ApiClient(`127.0.0.1:${port}`);
+    try {
+      const first = await Promise.all([
+        legacy.bindStreamed("default", "a", "n1"),
+        legacy.bindStreamed("default", "b", "n2"),
+      ]);
+      expect(first.map((r) => r.resourceVersion)).toEqual(["rv-a@n1", "rv-b@n2"]);
+      expect(await legacy.bindStreamed("default", "c", "n3")).toEqual({ resourceVersion: "rv-c@n3" });
+      expect(unary.sort()).toEqual(["a", "b", "c"]);
+    } finally {
+      legacy.close();
+      old.forceShutdown();
+    }
+  });
 });

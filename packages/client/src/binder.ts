@@ -1,4 +1,4 @@
-import type * as grpc from "@grpc/grpc-js";
+import * as grpc from "@grpc/grpc-js";
 import type { BindStreamRequest, BindStreamResponse, ResourceRef } from "@ktl/api";
 import { serviceUnavailable, type StatusError } from "@ktl/apimachinery";
 import { statusError, toStatusError } from "./status.js";
@@ -10,10 +10,21 @@ export interface BindResult {
 
 export type BindStreamCall = grpc.ClientDuplexStream<BindStreamRequest, BindStreamResponse>;
 
+/** A binding sent on a stream, until its answer comes. */
 interface Waiter {
-  resolve(result: BindResult): void;
-  reject(err: Error): void;
+  readonly binding: Binding;
+  readonly resolve: (result: BindResult) => void;
+  readonly reject: (err: Error) => void;
 }
+
+interface Binding {
+  readonly ref: ResourceRef;
+  readonly name: string;
+  readonly nodeName: string;
+}
+
+/** The unary Bind, for an apiserver that does not serve BindStream. */
+export type UnaryBind = (binding: Binding) => Promise<BindResult>;
 
 /** One open stream and the bindings sent on it that await their answer. */
 interface Open {
@@ -32,16 +43,23 @@ interface Open {
  *
  * Writes are not held back when the stream's buffer is full: callers bound
  * their bindings in flight (the scheduler's --max-in-flight-binds), and the
- * server stops reading while it cannot send answers.
+ * server stops reading while it cannot send answers. An apiserver from before
+ * BindStream (UNIMPLEMENTED, e.g. during a rolling upgrade) gets unary Binds
+ * from then on, the waiting bindings included.
  */
 export class Binder {
   private open: Open | undefined;
   private nextId = 0;
   private closed = false;
+  private unaryOnly = false;
 
-  constructor(private readonly start: () => BindStreamCall) {}
+  constructor(
+    private readonly start: () => BindStreamCall,
+    private readonly unary: UnaryBind,
+  ) {}
 
   bind(ref: ResourceRef, name: string, nodeName: string): Promise<BindResult> {
+    if (this.unaryOnly) return this.unary({ ref, name, nodeName });
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(serviceUnavailable("the binder is closed"));
       let open: Open;
@@ -51,7 +69,7 @@ export class Binder {
         return reject(serviceUnavailable(`the apiserver is unreachable: ${(err as Error).message}`));
       }
       this.nextId = (this.nextId + 1) >>> 0; // ids wrap long after an answer frees them
-      open.waiting.set(this.nextId, { resolve, reject });
+      open.waiting.set(this.nextId, { binding: { ref, name, nodeName }, resolve, reject });
       open.call.write({ id: this.nextId, binding: { ref, name, nodeName } });
     });
   }
@@ -73,11 +91,17 @@ export class Binder {
       else waiter.resolve({ resourceVersion: res.resourceVersion ?? "" });
     });
     // 'error' (a non-OK status) comes just before 'status', which ends every call.
-    open.call.on("error", (err: grpc.ServiceError) => (failure = toStatusError(err)));
+    open.call.on("error", (err: grpc.ServiceError) => {
+      if (err.code === grpc.status.UNIMPLEMENTED) this.unaryOnly = true;
+      failure = toStatusError(err);
+    });
     open.call.on("status", () => {
       if (this.open === open) this.open = undefined;
       const err = failure ?? serviceUnavailable("the apiserver ended the binding stream");
-      for (const waiter of open.waiting.values()) waiter.reject(err);
+      for (const waiter of open.waiting.values()) {
+        if (this.unaryOnly) this.unary(waiter.binding).then(waiter.resolve, waiter.reject);
+        else waiter.reject(err);
+      }
       open.waiting.clear();
     });
     this.open = open;

@@ -61,8 +61,9 @@ const ClientConstructor = grpc.makeGenericClientConstructor(apiServerService, "A
  */
 export class ApiClient {
   private readonly client: GenericClient;
-  private readonly binder = new Binder(() =>
-    (this.client.BindStream as () => BindStreamCall).call(this.client),
+  private readonly binder = new Binder(
+    () => (this.client.BindStream as () => BindStreamCall).call(this.client),
+    (b) => this.bind(b.ref.namespace || undefined, b.name, b.nodeName),
   );
 
   constructor(address: string, options: grpc.ClientOptions = {}) {
