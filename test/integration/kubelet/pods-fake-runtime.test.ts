@@ -66,7 +66,8 @@ async function start(): Promise<PodManager> {
     podsDir: join(dir, "pods"),
     cgroupParent: `/ktl/${NODE}`,
     crashLoopBackOff: { initialMs: 400, maxMs: 1600 },
-    imagePullBackOff: { initialMs: 400, maxMs: 1600 },
+    // ErrImagePull shows for half the first back-off (then ImagePullBackOff): long enough to see polling a busy machine.
+    imagePullBackOff: { initialMs: 3000, maxMs: 6000 },
     log: quiet,
     signal: abort.signal,
     relistPeriodMs: 100,
