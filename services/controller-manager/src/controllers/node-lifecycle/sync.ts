@@ -196,7 +196,8 @@ export class NodeLifecycleSync implements Reconciler {
   ): Promise<{ at: string | undefined; retryAt: number }> {
     const { disruption, log } = this.options;
     const name = node.metadata?.name ?? "";
-    const existing = unreachableTaint(node)?.timeAdded;
+    const nowIso = new Date(now).toISOString();
+    const taint = unreachableTaint(node);
     if (disruption.inMasterDisruption) {
       const taints = withoutUnreachableTaint(node);
       if (taints) {
@@ -205,10 +206,9 @@ export class NodeLifecycleSync implements Reconciler {
       }
       return { at: undefined, retryAt: Infinity };
     }
-    if (unreachableTaint(node)) return { at: existing ?? new Date(now).toISOString(), retryAt: Infinity };
+    if (taint) return { at: taint.timeAdded ?? nowIso, retryAt: Infinity };
     const waitMs = disruption.takeTaintToken(zoneKey(node), now);
     if (waitMs > 0) return { at: undefined, retryAt: now + waitMs };
-    const nowIso = new Date(now).toISOString();
     const taints = withUnreachableTaint(node, nowIso);
     if (taints) {
       await this.writeTaints(node, taints);
