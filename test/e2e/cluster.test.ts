@@ -22,7 +22,7 @@ import { bridgeNameFor, hostSafetyInstalled } from "@ktl/node-network";
 import { buildBusyboxImage } from "@ktl/oci";
 import { REPO_ROOT, until } from "@ktl/testing";
 import { dockerSaveTar } from "../integration/images/archives.js";
-import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
+import { clusterProcesses, freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
 const id = randomBytes(3).toString("hex");
@@ -70,21 +70,6 @@ async function recordedPids(): Promise<Map<string, number>> {
       out.set(f.slice(0, -4), Number((await readFile(join(home, "run", f), "utf8")).trim()));
   }
   return out;
-}
-
-/** Live processes started for this cluster: daemons (marked in their environment) and containerd shims. */
-async function clusterProcesses(): Promise<number[]> {
-  const found: number[] = [];
-  for (const pid of await readdir("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    const state = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    if (state.slice(state.lastIndexOf(")") + 2).startsWith("Z")) continue;
-    if (environ.includes(`KTL_CLUSTER_PROCESS=${home}#`) || cmdline.includes(`${home}/run/`))
-      found.push(Number(pid));
-  }
-  return found;
 }
 
 /** Whether kubelets of other clusters or tests run on this machine (they share the host safety net). */
@@ -139,7 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Normally the last test has purged everything; after a failure this is the cleanup.
   if (existsSync(join(home, "state.json"))) await ktl(["cluster", "down", "--purge"], 120_000);
-  for (const pid of await clusterProcesses()) {
+  for (const pid of await clusterProcesses(home)) {
     try {
       process.kill(pid, "SIGKILL"); // started by this test, found by its KTL_HOME
     } catch {
@@ -221,10 +206,10 @@ describe("ktl cluster", () => {
   });
 
   it("down stops everything; up brings back the objects and the pods", async () => {
-    expect(await clusterProcesses()).not.toEqual([]);
+    expect(await clusterProcesses(home)).not.toEqual([]);
     const down = await ok(["cluster", "down"], 120_000);
     expect(down).toContain(`kept the data in ${home}`);
-    expect(await clusterProcesses()).toEqual([]);
+    expect(await clusterProcesses(home)).toEqual([]);
     expect(await mountsUnder(home)).toEqual([]);
     const status = await ktl(["cluster", "status"]);
     expect(status.code).toBe(1);
@@ -245,7 +230,7 @@ describe("ktl cluster", () => {
       hostSafetyOwned: boolean;
     };
     const down = await ok(["cluster", "down", "--purge"], 120_000);
-    expect(await clusterProcesses()).toEqual([]);
+    expect(await clusterProcesses(home)).toEqual([]);
     expect(existsSync(home)).toBe(false);
     expect(await mountsUnder(tmp)).toEqual([]);
     const linkText = await links();

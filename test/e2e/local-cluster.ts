@@ -1,9 +1,11 @@
 /**
  * What the end-to-end tests that run `ktl cluster up` share: running a
- * program and collecting its exit code and output, and picking a port offset
- * whose every port is free (a developer's cluster may hold the defaults).
+ * program and collecting its exit code and output, picking a port offset
+ * whose every port is free (a developer's cluster may hold the defaults), and
+ * finding the processes a cluster left running.
  */
 import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 
 export interface Result {
@@ -69,4 +71,19 @@ export async function freePortOffset(options: {
     if ((await Promise.all(checks)).every(Boolean)) return candidate;
   }
   throw new Error(`no free port offset between 11000 and ${options.from}`);
+}
+
+/** Live processes of the cluster under `home`: daemons (marked in their environment) and containerd shims. */
+export async function clusterProcesses(home: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const state = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    if (state.slice(state.lastIndexOf(")") + 2).startsWith("Z")) continue;
+    if (environ.includes(`KTL_CLUSTER_PROCESS=${home}#`) || cmdline.includes(`${home}/run/`))
+      found.push(Number(pid));
+  }
+  return found;
 }

@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ import { buildBusyboxImage, createImage, createLayer, type TarEntry } from "@ktl
 import { REPO_ROOT, until } from "@ktl/testing";
 import { addressLabel, tableNameFor } from "../../services/kube-proxy/src/index.js";
 import { dockerSaveTar } from "../integration/images/archives.js";
-import { freePortOffset, runProgram, type Result } from "./local-cluster.js";
+import { clusterProcesses, freePortOffset, runProgram, type Result } from "./local-cluster.js";
 
 const KTL_MAIN = join(REPO_ROOT, "services/ktl/dist/main.js");
 const WEB_YAML = join(REPO_ROOT, "deploy/examples/web.yaml");
@@ -294,20 +294,6 @@ describe.each(["userspace", "nftables"] as const)("Services on real containers, 
     ...nodeIps.map((ip, i) => ({ via: `NodePort on node ${i + 1}`, ip, port: svc.nodePort })),
   ];
 
-  /** Live processes of this cluster: daemons (marked in their environment) and containerd shims. */
-  const clusterProcesses = async (): Promise<number[]> => {
-    const found: number[] = [];
-    for (const pid of await readdir("/proc")) {
-      if (!/^\d+$/.test(pid)) continue;
-      const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-      const state = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-      if (state.slice(state.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      if (environ.includes(`KTL_CLUSTER_PROCESS=${home}#`) || cmdline.includes(`${home}/run/`))
-        found.push(Number(pid));
-    }
-    return found;
-  };
   const loAddresses = async () =>
     (await run("ip", ["-o", "-4", "addr", "show", "dev", "lo"], {}, 10_000)).stdout;
 
@@ -329,7 +315,7 @@ describe.each(["userspace", "nftables"] as const)("Services on real containers, 
   afterAll(async () => {
     // Normally the last test has purged everything; after a failure this is the cleanup.
     if (existsSync(join(home, "state.json"))) await ktl(["cluster", "down", "--purge"], 120_000);
-    for (const pid of await clusterProcesses()) {
+    for (const pid of await clusterProcesses(home)) {
       try {
         process.kill(pid, "SIGKILL"); // started by this test, found by its KTL_HOME
       } catch {
@@ -506,7 +492,7 @@ describe.each(["userspace", "nftables"] as const)("Services on real containers, 
     await ok(["cluster", "down", "--purge"], 120_000);
     report.downMs = Date.now() - started;
     purged = true;
-    expect(await clusterProcesses()).toEqual([]);
+    expect(await clusterProcesses(home)).toEqual([]);
     expect(existsSync(home)).toBe(false);
     const after = await loAddresses();
     for (const label of labels) expect(after).not.toContain(label);
