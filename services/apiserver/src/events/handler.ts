@@ -28,6 +28,7 @@ import type { ResourcePath } from "../rest/paths.js";
 import { intParam, param } from "../rest/query.js";
 import { successStatus } from "../rest/status.js";
 import { toTable } from "../rest/table/index.js";
+import { watchLifetime } from "../rest/watch.js";
 import type { EventStore } from "./store.js";
 
 // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
@@ -142,17 +143,7 @@ async function watchEvents(
     .filter(Boolean)
     .join(",");
   const matches = eventMatcher(param(req, "labelSelector") ?? "", fieldSelector);
-  let ended = false;
-  let cancel: () => void = () => undefined;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    cancel();
-    clearTimeout(timer);
-    res.end();
-  };
-  const timeoutSeconds = intParam(req, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
-  const timer = setTimeout(end, timeoutSeconds * 1000);
+  const lifetime = watchLifetime(req, res);
   // Headers are set but sent only once the watch is up: NATS down is a plain
   // 503 (sendError overrides them) before the stream starts.
   res.status(200);
@@ -160,11 +151,11 @@ async function watchEvents(
   res.setHeader("Transfer-Encoding", "chunked");
   res.setHeader("Cache-Control", "no-cache, private");
   let firstTable = true;
-  cancel = await store.watch(
+  const cancel = await store.watch(
     path.namespace,
     param(req, "resourceVersion"),
     (type, event) => {
-      if (ended || !matches(event)) return;
+      if (lifetime.ended || !matches(event)) return;
       let object: unknown = event;
       if (format.table) {
         const table = toTable("Event", [asObject(event)], { includeObject: format.includeObject });
@@ -173,9 +164,9 @@ async function watchEvents(
       }
       res.write(JSON.stringify({ type, object }) + "\n");
     },
-    end,
+    lifetime.end,
   );
-  req.on("close", end);
+  lifetime.attach(cancel);
   res.flushHeaders();
   res.socket?.setNoDelay(true);
 }

@@ -11,6 +11,45 @@ import { boolParam, intParam, param } from "./query.js";
 /** A client whose socket buffer holds more than this is too slow and is cut off. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+/** When a watch response ends, and what it stops then. */
+export interface WatchLifetime {
+  readonly ended: boolean;
+  /** Ends the response once: stops the timer and the source attached. */
+  readonly end: () => void;
+  /** The source's cancel; called at once when the response has already ended. */
+  attach(cancel: () => void): void;
+}
+
+/**
+ * A watch response lives until the request's `timeoutSeconds` (default a
+ * random 30–60 min, as Kubernetes spreads its watchers' reconnects), the
+ * client going away, or `end()`, whichever comes first.
+ */
+export function watchLifetime(req: Request, res: Response): WatchLifetime {
+  let cancel: () => void = () => undefined;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    cancel();
+    clearTimeout(timer);
+    res.end();
+  };
+  const timeoutSeconds = intParam(req, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
+  const timer = setTimeout(end, timeoutSeconds * 1000);
+  req.on("close", end);
+  return {
+    get ended() {
+      return ended;
+    },
+    end,
+    attach(source) {
+      cancel = source;
+      if (ended) source();
+    },
+  };
+}
+
 /**
  * Serves a watch as newline-delimited JSON events. Headers are flushed at once
  * so clients know the watch is established; an error after that (e.g. a too
@@ -63,32 +102,20 @@ export async function serveWatch(
     return JSON.stringify({ type, object }) + "\n";
   };
 
-  let cancel: () => void = () => undefined;
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    cancel();
-    clearTimeout(timer);
-    res.end();
-  };
-  const timeoutSeconds = intParam(req, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
-  const timer = setTimeout(end, timeoutSeconds * 1000);
-  req.on("close", end);
-
+  const lifetime = watchLifetime(req, res);
   try {
-    cancel = await reads.watch(prepared, {
+    const cancel = await reads.watch(prepared, {
       send(type, obj) {
-        if (ended) return true;
+        if (lifetime.ended) return true;
         res.write(encode(type, obj));
         return res.writableLength < MAX_BUFFERED_BYTES;
       },
-      close: end,
+      close: lifetime.end,
     });
-    if (ended) cancel();
+    lifetime.attach(cancel);
   } catch (err) {
     const status = toStatusError(err).status;
     res.write(JSON.stringify({ type: "ERROR", object: status }) + "\n");
-    end();
+    lifetime.end();
   }
 }
